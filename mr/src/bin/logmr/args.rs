@@ -1,0 +1,185 @@
+//! Command-line arguments.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use logmr::linebuf::DEFAULT_MAX_LINE;
+use logmr::streaming::{
+    ENV_MAP_OUTPUT_SEPARATOR, ENV_REDUCE_INPUT_SEPARATOR, ENV_REDUCE_OUTPUT_SEPARATOR, Reporter,
+    in_hadoop_task, parse_separator,
+};
+
+const AFTER_HELP: &str = "\
+Hadoop Streaming:
+  hadoop jar hadoop-streaming-*.jar -files logmr \\
+      -mapper 'logmr map' -combiner 'logmr reduce' -reducer 'logmr reduce' \\
+      -input /user/kafka/logs -output /user/kafka/logs_out
+Locally:
+  cat logs | logmr map | LC_ALL=C sort | logmr reduce
+
+Exit codes:
+  0  success (also when the reader of stdout closes it early, as `| head` does)
+  1  an input could not be read or the output could not be written
+  2  bad arguments or settings
+  3  malformed input rejected by `logmr reduce --strict`
+
+Output appears only at the end of a successful run (except `map --emit-each`);
+after a failure, stdout is incomplete and the exit code is not 0.";
+
+/// Count log lines per level: map and reduce kernels for Hadoop Streaming.
+#[derive(Debug, Parser)]
+#[command(name = "logmr", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Count input lines per level key and print KEY<TAB>COUNT, sorted by key.
+    #[command(after_long_help = MAP_HELP)]
+    Map(MapArgs),
+    /// Sum KEY<TAB>COUNT lines per key; its own output is valid input, so it is
+    /// both the combiner and the reducer.
+    #[command(after_long_help = REDUCE_HELP)]
+    Reduce(ReduceArgs),
+    /// Print the level words and the key each is counted under.
+    Levels(LevelsArgs),
+}
+
+const MAP_HELP: &str = "\
+Every input line is counted exactly once; lines without a level are counted
+under UNKNOWN, so the counts sum to the number of input lines. LF and CRLF
+line ends both work, and a last line without a newline counts. Bytes need not
+be UTF-8.
+
+Level detection (auto): a syslog <PRI>, an Android logcat priority letter, or
+a JSON level key (\"level\", \"severity\", \"lvl\", ...) decides when present;
+otherwise the first word-bounded, case-insensitive level word in the line
+does. See `logmr levels` for the words.
+
+Under Hadoop (a task's environment), counters are written to stderr as
+reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
+map_unknown_level_lines, map_long_lines, and reporter:status: lines every few
+seconds.";
+
+const REDUCE_HELP: &str = "\
+Input lines are KEY<SEP>COUNT; each is split at its last separator, so keys
+may contain the separator. Input need not be sorted. Totals are u64 and
+checked. Output is KEY<SEP>TOTAL sorted by key in byte order.
+
+A malformed line (no separator, a count that is not a non-negative integer,
+a total that would overflow) is reported on stderr with its line number,
+counted, and skipped; with --strict it is an error (exit code 3).
+
+Under Hadoop, counters reduce_lines and reduce_malformed_lines are written
+to stderr (the combiner's runs add to them).";
+
+/// When to write Hadoop `reporter:` lines to stderr.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CountersWhen {
+    /// When running as a Hadoop Streaming task (detected from its environment).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Input files; none or `-` means standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write Hadoop counters and status lines to stderr.
+    #[arg(long, value_enum, default_value_t = CountersWhen::Auto)]
+    pub counters: CountersWhen,
+
+    /// No progress line on a terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Longest line, in bytes, that is read whole; longer lines are still
+    /// counted, by their first BYTES bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE, value_parser = positive_size)]
+    pub max_line: usize,
+}
+
+impl Common {
+    pub fn reporter(&self) -> Reporter {
+        Reporter::new(match self.counters {
+            CountersWhen::Auto => in_hadoop_task(),
+            CountersWhen::Always => true,
+            CountersWhen::Never => false,
+        })
+    }
+}
+
+fn positive_size(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("expected a positive number of bytes, got {text:?}")),
+    }
+}
+
+/// A key/count separator given on the command line or by Hadoop.
+#[derive(Debug, Clone)]
+pub struct Separator(pub Vec<u8>);
+
+fn separator(text: &str) -> Result<Separator, String> {
+    parse_separator(text).map(Separator)
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Print KEY<SEP>1 for every line, like the original Python mapper,
+    /// instead of one aggregated count per key.
+    #[arg(long)]
+    pub emit_each: bool,
+
+    /// The level is whitespace-separated field N (1-based) instead of being
+    /// detected; brackets and punctuation around it are ignored.
+    #[arg(long, value_name = "N")]
+    pub field: Option<NonZeroUsize>,
+
+    /// Replace the level words: a comma-separated list of WORD or WORD=KEY
+    /// (e.g. `audit,sec=SECURITY`); WORD alone is counted under WORD upper-cased.
+    #[arg(long, value_name = "LIST")]
+    pub levels: Option<String>,
+
+    /// Separator between key and count on output.
+    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          env = ENV_MAP_OUTPUT_SEPARATOR, value_parser = separator)]
+    pub separator: Separator,
+}
+
+#[derive(Debug, Args)]
+pub struct ReduceArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// A malformed input line is an error (exit code 3), not a warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Separator between key and count on input.
+    #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          env = ENV_REDUCE_INPUT_SEPARATOR, value_parser = separator)]
+    pub input_separator: Separator,
+
+    /// Separator between key and total on output.
+    #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
+    pub output_separator: Separator,
+}
+
+#[derive(Debug, Args)]
+pub struct LevelsArgs {
+    /// Show this list of words (as for `logmr map --levels`) instead of the
+    /// built-in table.
+    #[arg(long, value_name = "LIST")]
+    pub levels: Option<String>,
+}

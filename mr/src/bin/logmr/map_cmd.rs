@@ -1,0 +1,26 @@
+//! `logmr map` arguments into library options.
+
+use std::io::Write;
+
+use logmr::Result;
+use logmr::command::map::{self, MapOptions};
+use logmr::input::Input;
+use logmr::level::{Detector, Mode};
+
+use crate::args::MapArgs;
+use crate::levels_cmd::table_from;
+
+pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
+    let table = table_from(args.levels.as_deref())?;
+    let mode = args.field.map_or(Mode::Auto, Mode::Field);
+    let opts = MapOptions {
+        inputs: Input::from_args(&args.common.files),
+        detector: Detector::new(table, mode),
+        separator: args.separator.0,
+        emit_each: args.emit_each,
+        reporter: args.common.reporter(),
+        quiet: args.common.quiet,
+        max_line: args.common.max_line,
+    };
+    map::run(&opts, out).map(|_| ())
+}

@@ -1,0 +1,101 @@
+//! `logmr map`: count lines per level key.
+
+use std::io::Write;
+
+use crate::error::{Error, Result};
+use crate::input::Input;
+use crate::level::Detector;
+use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
+use crate::map::{KeyCounts, MapStats, map_input};
+use crate::output::write_sorted;
+use crate::progress::{Progress, human_bytes};
+use crate::streaming::Reporter;
+
+/// Options of `logmr map`.
+#[derive(Debug, Clone)]
+pub struct MapOptions {
+    pub inputs: Vec<Input>,
+    pub detector: Detector,
+    /// Between key and count on output.
+    pub separator: Vec<u8>,
+    /// Print `KEY<SEP>1` per line instead of aggregated counts.
+    pub emit_each: bool,
+    pub reporter: Reporter,
+    /// No terminal progress line.
+    pub quiet: bool,
+    /// Longest line kept whole; longer lines are classified by their head.
+    pub max_line: usize,
+}
+
+/// Runs `logmr map`, writing to `out`. Output is complete only on `Ok`.
+pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
+    let detector = &opts.detector;
+    let mut counts = KeyCounts::new(detector);
+    let per_line: Vec<Vec<u8>> = (0..detector.table().key_count())
+        .map(|id| [detector.table().key(id), &opts.separator, b"1\n"].concat())
+        .collect();
+    let total_bytes = Input::total_size(&opts.inputs);
+    let mut progress = Progress::new("logmr map", opts.reporter, opts.quiet, total_bytes);
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
+    let mut stats = MapStats::default();
+
+    for input in &opts.inputs {
+        let mut rdr = input.open()?;
+        let (done_bytes, done_lines) = (stats.bytes, stats.lines);
+        let on_block = |bytes, lines| progress.update(done_bytes + bytes, done_lines + lines);
+        let this = if opts.emit_each {
+            map_input(
+                input,
+                &mut rdr,
+                &mut buf,
+                detector,
+                |k| out.write_all(&per_line[k]).map_err(Error::Write),
+                on_block,
+            )?
+        } else {
+            map_input(
+                input,
+                &mut rdr,
+                &mut buf,
+                detector,
+                |k| {
+                    counts.add(k);
+                    Ok(())
+                },
+                on_block,
+            )?
+        };
+        stats.merge(this);
+    }
+    progress.finish();
+
+    if !opts.emit_each {
+        write_sorted(out, counts.nonzero(detector), &opts.separator).map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+
+    let unknown = if opts.emit_each {
+        None
+    } else {
+        Some(counts.get(detector.table().unknown()))
+    };
+    report(opts, &stats, unknown);
+    Ok(stats)
+}
+
+fn report(opts: &MapOptions, stats: &MapStats, unknown: Option<u64>) {
+    let r = opts.reporter;
+    r.counter("map_lines", stats.lines);
+    r.counter("map_bytes", stats.bytes);
+    if let Some(unknown) = unknown {
+        r.counter("map_unknown_level_lines", unknown);
+    }
+    r.counter("map_long_lines", stats.long_lines);
+    if stats.long_lines > 0 {
+        super::warn(format_args!(
+            "{} line(s) longer than {} were counted by the level in their first {0}",
+            stats.long_lines,
+            human_bytes(opts.max_line as u64)
+        ));
+    }
+}

@@ -1,0 +1,119 @@
+//! `logmr reduce`: sum `KEY<SEP>COUNT` lines per key. Serves as combiner
+//! and reducer alike.
+
+use std::io::Write;
+
+use crate::error::{Error, Result};
+use crate::input::Input;
+use crate::linebuf::{Chunk, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
+use crate::output::write_count;
+use crate::progress::Progress;
+use crate::reduce::{Malformed, Totals};
+use crate::streaming::Reporter;
+
+use super::{MAX_REPORTED_LINES, excerpt, warn};
+
+/// Options of `logmr reduce`.
+#[derive(Debug, Clone)]
+pub struct ReduceOptions {
+    pub inputs: Vec<Input>,
+    /// Between key and count on input; lines split at the last one.
+    pub input_separator: Vec<u8>,
+    /// Between key and total on output.
+    pub output_separator: Vec<u8>,
+    /// A malformed line is an error instead of a warning.
+    pub strict: bool,
+    pub reporter: Reporter,
+    pub quiet: bool,
+    pub max_line: usize,
+}
+
+/// What a reduce pass saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReduceStats {
+    pub lines: u64,
+    pub malformed: u64,
+    pub keys: u64,
+}
+
+struct Rejects<'a> {
+    opts: &'a ReduceOptions,
+    count: u64,
+}
+
+impl Rejects<'_> {
+    /// Reports a malformed line, or fails under `--strict`.
+    fn reject(&mut self, input: &Input, line_no: u64, why: Malformed, line: &[u8]) -> Result<()> {
+        if self.opts.strict {
+            return Err(Error::Malformed {
+                input: input.to_string(),
+                line: line_no,
+                reason: format!("{why}: {}", excerpt(line)),
+            });
+        }
+        self.count += 1;
+        if self.count <= MAX_REPORTED_LINES {
+            warn(format_args!(
+                "{input}:{line_no}: skipped, {why}: {}",
+                excerpt(line)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs `logmr reduce`, writing to `out`. Output is complete only on `Ok`.
+pub fn run(opts: &ReduceOptions, out: &mut dyn Write) -> Result<ReduceStats> {
+    let mut totals = Totals::new();
+    let mut rejects = Rejects { opts, count: 0 };
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
+    let total_bytes = Input::total_size(&opts.inputs);
+    let mut progress = Progress::new("logmr reduce", opts.reporter, opts.quiet, total_bytes);
+    let mut stats = ReduceStats::default();
+    let mut bytes_before = 0;
+    let sep = opts.input_separator.as_slice();
+
+    for input in &opts.inputs {
+        let mut rdr = input.open()?;
+        buf.reset();
+        let mut line_no = 0u64;
+        while let Some(chunk) = buf.next_chunk(&mut rdr).map_err(|e| input.read_error(e))? {
+            match chunk {
+                Chunk::Lines(lines) => for_each_line(lines, |line| {
+                    line_no += 1;
+                    match totals.add_line(line, sep) {
+                        Ok(()) => Ok(()),
+                        Err(why) => rejects.reject(input, line_no, why, line),
+                    }
+                })?,
+                Chunk::LongLine(head) => {
+                    line_no += 1;
+                    rejects.reject(input, line_no, Malformed::TooLong, head)?;
+                }
+            }
+            progress.update(bytes_before + buf.bytes_read(), stats.lines + line_no);
+        }
+        bytes_before += buf.bytes_read();
+        stats.lines += line_no;
+    }
+    progress.finish();
+
+    let totals = totals.into_sorted();
+    stats.keys = totals.len() as u64;
+    for (key, total) in &totals {
+        write_count(out, key, &opts.output_separator, *total).map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+
+    stats.malformed = rejects.count;
+    opts.reporter.counter("reduce_lines", stats.lines);
+    opts.reporter
+        .counter("reduce_malformed_lines", stats.malformed);
+    if stats.malformed > MAX_REPORTED_LINES {
+        warn(format_args!(
+            "skipped {} malformed line(s) in all; the first {MAX_REPORTED_LINES} are shown above",
+            stats.malformed
+        ));
+    }
+    Ok(stats)
+}

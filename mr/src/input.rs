@@ -1,0 +1,101 @@
+//! The inputs of a command: files, or standard input for none or `-`.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// One input of a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Input {
+    /// Inputs from command-line arguments: none means stdin, `-` is stdin.
+    pub fn from_args<P: AsRef<Path>>(args: &[P]) -> Vec<Input> {
+        if args.is_empty() {
+            return vec![Input::Stdin];
+        }
+        args.iter()
+            .map(|a| match a.as_ref() {
+                p if p == Path::new("-") => Input::Stdin,
+                p => Input::Path(p.to_path_buf()),
+            })
+            .collect()
+    }
+
+    /// Opens the input for reading.
+    pub fn open(&self) -> Result<Box<dyn Read>> {
+        match self {
+            Input::Stdin => Ok(Box::new(io::stdin().lock())),
+            Input::Path(path) => File::open(path)
+                .map(|f| Box::new(f) as Box<dyn Read>)
+                .map_err(|source| self.read_error(source)),
+        }
+    }
+
+    /// The size in bytes when it is known up front (a regular file).
+    pub fn known_size(&self) -> Option<u64> {
+        match self {
+            Input::Stdin => None,
+            Input::Path(path) => std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+        }
+    }
+
+    /// The total size of `inputs`, when every size is known.
+    pub fn total_size(inputs: &[Input]) -> Option<u64> {
+        inputs.iter().map(Input::known_size).sum()
+    }
+
+    /// A read error with this input named.
+    pub fn read_error(&self, source: io::Error) -> Error {
+        Error::Read {
+            input: self.to_string(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Stdin => f.write_str("<stdin>"),
+            Input::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_to_inputs() {
+        assert_eq!(Input::from_args::<&str>(&[]), vec![Input::Stdin]);
+        assert_eq!(
+            Input::from_args(&["a.log", "-"]),
+            vec![Input::Path("a.log".into()), Input::Stdin]
+        );
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = match Input::Path("/nonexistent/x.log".into()).open() {
+            Err(e) => e,
+            Ok(_) => panic!("opened a missing file"),
+        };
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/x.log: "),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::EXIT_IO);
+    }
+}

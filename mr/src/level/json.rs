@@ -1,0 +1,120 @@
+//! JSON lines: the value of the first level key (`"level"`, `"severity"`,
+//! `"lvl"`, …), wherever it stands in the object. Key order in JSON is
+//! arbitrary (logrus sorts keys, so `"error"` can precede `"level"`), which
+//! is why JSON is not left to the first-word rule.
+
+use memchr::{memchr, memchr2};
+
+/// Key names, lower-case, that hold a line's level.
+const LEVEL_KEYS: &[&[u8]] = &[
+    b"level",
+    b"lvl",
+    b"severity",
+    b"loglevel",
+    b"log_level",
+    b"log.level",
+    b"levelname",
+    b"@l",
+];
+
+/// The value of a JSON line's level key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JsonLevel<'a> {
+    /// A string value, without its quotes.
+    Word(&'a [u8]),
+    /// A numeric value (syslog 0–7, or bunyan/pino 10–60).
+    Number(u64),
+    /// A level key whose value is neither.
+    Other,
+}
+
+fn skip_ws(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() && matches!(line[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+/// Given `i` just past an opening quote, the index of the closing quote.
+fn string_end(line: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let at = i + memchr2(b'"', b'\\', &line[i..])?;
+        if line[at] == b'"' {
+            return Some(at);
+        }
+        i = at + 2;
+        if i > line.len() {
+            return None;
+        }
+    }
+}
+
+fn is_level_key(key: &[u8]) -> bool {
+    LEVEL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// The level value of a line that starts (after white space) with `{`, or
+/// `None` when the line has no level key.
+pub fn json_level(line: &[u8]) -> Option<JsonLevel<'_>> {
+    let mut i = 0;
+    loop {
+        let open = i + memchr(b'"', &line[i..])?;
+        let close = string_end(line, open + 1)?;
+        let after = skip_ws(line, close + 1);
+        if line.get(after) != Some(&b':') {
+            i = close + 1;
+            continue;
+        }
+        if !is_level_key(&line[open + 1..close]) {
+            i = after + 1;
+            continue;
+        }
+        let v = skip_ws(line, after + 1);
+        return Some(match line.get(v) {
+            Some(b'"') => match string_end(line, v + 1) {
+                Some(end) => JsonLevel::Word(&line[v + 1..end]),
+                None => JsonLevel::Other,
+            },
+            Some(d) if d.is_ascii_digit() => {
+                let digits = line[v..].iter().take_while(|b| b.is_ascii_digit()).take(6);
+                JsonLevel::Number(digits.fold(0, |acc, &b| acc * 10 + u64::from(b - b'0')))
+            }
+            _ => JsonLevel::Other,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_level_keys_anywhere() {
+        let cases: &[(&str, Option<JsonLevel>)] = &[
+            (
+                r#"{"level":"info","msg":"x"}"#,
+                Some(JsonLevel::Word(b"info")),
+            ),
+            (
+                r#"{"error":"boom","level":"warning"}"#,
+                Some(JsonLevel::Word(b"warning")),
+            ),
+            (
+                r#"{"msg":"\"level\": \"x\"","severity":"ERROR"}"#,
+                Some(JsonLevel::Word(b"ERROR")),
+            ),
+            (
+                r#"{"log":{"Level" : "debug"}}"#,
+                Some(JsonLevel::Word(b"debug")),
+            ),
+            (r#"{"level":30,"msg":"pino"}"#, Some(JsonLevel::Number(30))),
+            (r#"{"level":null}"#, Some(JsonLevel::Other)),
+            (r#"{"msg":"no level"}"#, None),
+            (r#"{"msg":"unterminated"#, None),
+            (r#"{"a\\":"b","lvl":"E"}"#, Some(JsonLevel::Word(b"E"))),
+        ];
+        for (line, want) in cases {
+            assert_eq!(json_level(line.as_bytes()), *want, "{line}");
+        }
+    }
+}

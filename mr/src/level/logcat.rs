@@ -1,0 +1,133 @@
+//! Android logcat, whose level column is a single letter: the `threadtime`
+//! layout (`MM-DD HH:MM:SS.mmm  PID  TID L TAG: msg`, optionally with a year),
+//! the `time` layout (`MM-DD HH:MM:SS.mmm L/TAG(PID): msg`) and the `brief`
+//! layout (`L/TAG(PID): msg`).
+
+use super::table::Level;
+
+fn is_digits(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_digit)
+}
+
+/// Matches `MM-DD HH:MM:SS.mmm` and returns what follows it.
+fn strip_timestamp(line: &[u8]) -> Option<&[u8]> {
+    let line = match line {
+        [y0, y1, y2, y3, b'-', _, _, b'-', ..] if is_digits(&[*y0, *y1, *y2, *y3]) => &line[5..],
+        _ => line,
+    };
+    match line {
+        [
+            m0,
+            m1,
+            b'-',
+            d0,
+            d1,
+            b' ',
+            h0,
+            h1,
+            b':',
+            i0,
+            i1,
+            b':',
+            s0,
+            s1,
+            b'.',
+            f0,
+            f1,
+            f2,
+            rest @ ..,
+        ] if is_digits(&[
+            *m0, *m1, *d0, *d1, *h0, *h1, *i0, *i1, *s0, *s1, *f0, *f1, *f2,
+        ]) =>
+        {
+            Some(rest)
+        }
+        _ => None,
+    }
+}
+
+fn skip_spaces(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().take_while(|&&b| b == b' ').count();
+    &bytes[n..]
+}
+
+/// One or more spaces, then one or more digits; returns what follows.
+fn spaced_number(bytes: &[u8]) -> Option<&[u8]> {
+    let rest = skip_spaces(bytes);
+    if rest.len() == bytes.len() {
+        return None;
+    }
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (n > 0).then(|| &rest[n..])
+}
+
+/// `L/` at the start of `bytes`.
+fn letter_slash(bytes: &[u8]) -> Option<Level> {
+    match bytes {
+        [letter, b'/', ..] => {
+            Level::from_logcat_letter(*letter).filter(|_| letter.is_ascii_uppercase())
+        }
+        _ => None,
+    }
+}
+
+/// The level of a logcat line, if the line is in a logcat layout.
+#[inline]
+pub fn logcat_level(line: &[u8]) -> Option<Level> {
+    if line.len() < 2 {
+        return None;
+    }
+    if line[1] == b'/' {
+        return letter_slash(line);
+    }
+    if !line[0].is_ascii_digit() {
+        return None;
+    }
+    let rest = strip_timestamp(line)?;
+    if let Some(level) = letter_slash(skip_spaces(rest)) {
+        return Some(level);
+    }
+    let rest = spaced_number(rest)?;
+    let rest = spaced_number(rest)?;
+    let rest = skip_spaces(rest);
+    match rest {
+        [letter, b' ', ..] | [letter] if letter.is_ascii_uppercase() => {
+            Level::from_logcat_letter(*letter)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts() {
+        let cases: &[(&str, Option<Level>)] = &[
+            (
+                "03-17 16:13:38.811  1702  2395 D WindowManager: x",
+                Some(Level::Debug),
+            ),
+            (
+                "03-17 16:13:38.811  1702  8671 E PowerManager: E x",
+                Some(Level::Error),
+            ),
+            (
+                "2024-03-17 16:13:38.811  1702  2395 W Tag: x",
+                Some(Level::Warn),
+            ),
+            ("03-17 16:13:38.811 V/Tag( 1702): x", Some(Level::Trace)),
+            ("I/ActivityManager(  585): Start proc", Some(Level::Info)),
+            ("F/libc    ( 1234): Fatal signal 11", Some(Level::Fatal)),
+            ("2024-12-10 14:33:21 [INFO] machine-07: x", None),
+            ("03-17 16:13:38.811  1702  2395 X Tag: x", None),
+            ("03-17 16:13:38.811  1702  2395 d Tag: x", None),
+            ("a/b", None),
+            ("", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(logcat_level(line.as_bytes()), *want, "{line}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The generic rule: the level is the first word-bounded level word in the
+//! line. Words are runs of `[A-Za-z0-9_]` and non-ASCII bytes, as regex `\b`
+//! sees them; only all-letter words can be level words.
+
+use super::table::{KeyId, LevelTable};
+
+const OTHER: u8 = 0;
+const LETTER: u8 = 1;
+const WORD_NON_LETTER: u8 = 2;
+
+const fn build_classes() -> [u8; 256] {
+    let mut classes = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        classes[b] = if byte.is_ascii_alphabetic() {
+            LETTER
+        } else if byte.is_ascii_digit() || byte == b'_' || byte >= 0x80 {
+            WORD_NON_LETTER
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    classes
+}
+
+static CLASSES: [u8; 256] = build_classes();
+
+/// The key of the first level word in `line`, if any.
+#[inline]
+pub fn first_level_word(line: &[u8], table: &LevelTable) -> Option<KeyId> {
+    let n = line.len();
+    let mut i = 0;
+    while i < n {
+        let class = CLASSES[line[i] as usize];
+        if class == OTHER {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut letters = class == LETTER;
+        i += 1;
+        while i < n {
+            let class = CLASSES[line[i] as usize];
+            if class == OTHER {
+                break;
+            }
+            letters &= class == LETTER;
+            i += 1;
+        }
+        if letters {
+            if let Some(key) = table.lookup_word(&line[start..i]) {
+                return Some(key);
+            }
+        }
+    }
+    None
+}
+
+/// Strips everything but ASCII letters from both ends of `token`.
+pub fn trim_to_letters(token: &[u8]) -> &[u8] {
+    let start = token.iter().position(u8::is_ascii_alphabetic);
+    let end = token.iter().rposition(u8::is_ascii_alphabetic);
+    match (start, end) {
+        (Some(s), Some(e)) => &token[s..=e],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(line: &str) -> Option<String> {
+        let t = LevelTable::builtin();
+        first_level_word(line.as_bytes(), &t)
+            .map(|k| String::from_utf8_lossy(t.key(k)).into_owned())
+    }
+
+    #[test]
+    fn word_boundaries() {
+        assert_eq!(key("[INFO] x").as_deref(), Some("INFO"));
+        assert_eq!(key("level=warn msg=x").as_deref(), Some("WARN"));
+        assert_eq!(key("\"level\":\"Error\"").as_deref(), Some("ERROR"));
+        assert_eq!(key("WARNING:root:x").as_deref(), Some("WARN"));
+        assert_eq!(
+            key("errors informative ERR_CODE err2 info").as_deref(),
+            Some("INFO")
+        );
+        assert_eq!(key("erró then debug").as_deref(), Some("DEBUG"));
+        assert_eq!(key("no level here"), None);
+        assert_eq!(key(""), None);
+    }
+
+    #[test]
+    fn first_word_wins() {
+        assert_eq!(key("2024-01-01 INFO disk error").as_deref(), Some("INFO"));
+        assert_eq!(key("x: error then INFO").as_deref(), Some("ERROR"));
+    }
+
+    #[test]
+    fn trimming() {
+        assert_eq!(trim_to_letters(b"[INFO]:"), b"INFO");
+        assert_eq!(trim_to_letters(b"123"), b"");
+        assert_eq!(trim_to_letters(b"\"w\","), b"w");
+    }
+}

@@ -1,0 +1,22 @@
+//! logmr: zero-copy, byte-level map and reduce kernels for counting log
+//! lines per level under Hadoop Streaming, or locally in a shell pipeline.
+//!
+//! * [`level`] finds the level of a line.
+//! * [`linebuf`] hands out whole lines from large reused blocks.
+//! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the
+//!   `logmr map` and `logmr reduce` commands.
+//! * [`streaming`] is the Hadoop Streaming side: separators from the
+//!   environment, counters and status on stderr.
+
+pub mod command;
+pub mod error;
+pub mod input;
+pub mod level;
+pub mod linebuf;
+pub mod map;
+pub mod output;
+pub mod progress;
+pub mod reduce;
+pub mod streaming;
+
+pub use error::{Error, Result};

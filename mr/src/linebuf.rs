@@ -1,0 +1,273 @@
+//! A reusable line buffer: reads large blocks, hands out slices of whole
+//! lines up to the last newline, and rolls the unfinished tail to the front.
+//!
+//! A line longer than the buffer's maximum is not lost: its head is handed
+//! out as a [`Chunk::LongLine`] and the rest of it is skipped, so the line is
+//! still seen exactly once. Memory stays bounded by the maximum line length.
+
+use std::io::{self, Read};
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+/// Bytes asked of the reader per `read` call.
+pub const DEFAULT_READ_SIZE: usize = 256 * 1024;
+
+/// Longest line kept whole; longer lines are handed out as their head.
+pub const DEFAULT_MAX_LINE: usize = 8 * 1024 * 1024;
+
+/// What [`LineBuffer::next_chunk`] hands out.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Chunk<'a> {
+    /// One or more whole lines, each ending in `\n`, except that the last
+    /// chunk of the input may end in a line without one.
+    Lines(&'a [u8]),
+    /// The first bytes of a line longer than the maximum. The rest of that
+    /// line is skipped.
+    LongLine(&'a [u8]),
+}
+
+/// A line buffer; reuse it across inputs with [`LineBuffer::reset`].
+#[derive(Debug)]
+pub struct LineBuffer {
+    buf: Vec<u8>,
+    read_size: usize,
+    max_line: usize,
+    /// Start of the unconsumed tail.
+    start: usize,
+    /// End of the valid bytes.
+    end: usize,
+    eof: bool,
+    /// Discarding the rest of a long line until the next newline.
+    skipping: bool,
+    /// Bytes read from the current input so far.
+    bytes_read: u64,
+}
+
+impl Default for LineBuffer {
+    fn default() -> Self {
+        LineBuffer::new(DEFAULT_READ_SIZE, DEFAULT_MAX_LINE)
+    }
+}
+
+impl LineBuffer {
+    /// A buffer reading `read_size` bytes at a time and keeping lines of up
+    /// to `max_line` bytes whole. Both are at least 1.
+    pub fn new(read_size: usize, max_line: usize) -> LineBuffer {
+        let read_size = read_size.max(1);
+        LineBuffer {
+            buf: Vec::new(),
+            read_size,
+            max_line: max_line.max(1),
+            start: 0,
+            end: 0,
+            eof: false,
+            skipping: false,
+            bytes_read: 0,
+        }
+    }
+
+    /// Prepares for a new input, keeping the allocation.
+    pub fn reset(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        self.eof = false;
+        self.skipping = false;
+        self.bytes_read = 0;
+    }
+
+    /// Bytes read from the current input so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// Reads into `buf[end..]`, growing the buffer as far as `max_line`.
+    /// Returns the number of bytes read; 0 at end of input.
+    fn fill<R: Read + ?Sized>(&mut self, rdr: &mut R) -> io::Result<usize> {
+        let room = self.read_size.min(self.max_line - self.end).max(1);
+        if self.buf.len() < self.end + room {
+            self.buf.resize(self.end + room, 0);
+        }
+        loop {
+            match rdr.read(&mut self.buf[self.end..self.end + room]) {
+                Ok(n) => {
+                    self.end += n;
+                    self.bytes_read += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The next chunk of lines, or `None` at the end of the input.
+    pub fn next_chunk<R: Read + ?Sized>(&mut self, rdr: &mut R) -> io::Result<Option<Chunk<'_>>> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        while self.skipping {
+            self.end = 0;
+            if self.fill(rdr)? == 0 {
+                self.skipping = false;
+                self.eof = true;
+                return Ok(None);
+            }
+            if let Some(nl) = memchr(b'\n', &self.buf[..self.end]) {
+                self.skipping = false;
+                self.start = nl + 1;
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                // What followed the long line may hold whole lines already.
+                if let Some(nl) = memrchr(b'\n', &self.buf[..self.end]) {
+                    self.start = nl + 1;
+                    return Ok(Some(Chunk::Lines(&self.buf[..self.start])));
+                }
+            }
+        }
+        loop {
+            if self.eof {
+                if self.end == 0 {
+                    return Ok(None);
+                }
+                let end = std::mem::take(&mut self.end);
+                return Ok(Some(Chunk::Lines(&self.buf[..end])));
+            }
+            let old_end = self.end;
+            if self.fill(rdr)? == 0 {
+                self.eof = true;
+                continue;
+            }
+            if let Some(nl) = memrchr(b'\n', &self.buf[old_end..self.end]) {
+                self.start = old_end + nl + 1;
+                return Ok(Some(Chunk::Lines(&self.buf[..self.start])));
+            }
+            if self.end >= self.max_line {
+                self.skipping = true;
+                let end = std::mem::take(&mut self.end);
+                return Ok(Some(Chunk::LongLine(&self.buf[..end])));
+            }
+        }
+    }
+}
+
+/// Strips one trailing `\r`, so CRLF input reads like LF input.
+#[inline(always)]
+pub fn strip_cr(line: &[u8]) -> &[u8] {
+    match line {
+        [head @ .., b'\r'] => head,
+        _ => line,
+    }
+}
+
+/// Calls `f` with each line of a [`Chunk::Lines`] slice, without its `\n`
+/// or `\r\n` terminator. A final line without a terminator is included.
+#[inline(always)]
+pub fn for_each_line<E>(chunk: &[u8], mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    let mut start = 0;
+    for nl in memchr_iter(b'\n', chunk) {
+        f(strip_cr(&chunk[start..nl]))?;
+        start = nl + 1;
+    }
+    if start < chunk.len() {
+        f(strip_cr(&chunk[start..]))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads everything, returning (line, was_long) pairs.
+    fn collect(input: &[u8], read_size: usize, max_line: usize) -> Vec<(Vec<u8>, bool)> {
+        let mut buf = LineBuffer::new(read_size, max_line);
+        let mut rdr = input;
+        let mut out = Vec::new();
+        while let Some(chunk) = buf.next_chunk(&mut rdr).unwrap() {
+            match chunk {
+                Chunk::Lines(lines) => for_each_line::<()>(lines, |l| {
+                    out.push((l.to_vec(), false));
+                    Ok(())
+                })
+                .unwrap(),
+                Chunk::LongLine(head) => out.push((head.to_vec(), true)),
+            }
+        }
+        assert_eq!(buf.bytes_read(), input.len() as u64);
+        out
+    }
+
+    fn naive_lines(input: &[u8]) -> Vec<Vec<u8>> {
+        let mut lines: Vec<Vec<u8>> = input
+            .split(|&b| b == b'\n')
+            .map(|l| strip_cr(l).to_vec())
+            .collect();
+        if input.is_empty() || input.ends_with(b"\n") {
+            lines.pop();
+        }
+        lines
+    }
+
+    #[test]
+    fn small_cases() {
+        let l = |s: &str| (s.as_bytes().to_vec(), false);
+        assert_eq!(collect(b"", 1, 8), vec![]);
+        assert_eq!(collect(b"\n", 1, 8), vec![l("")]);
+        assert_eq!(collect(b"a\nb", 2, 8), vec![l("a"), l("b")]);
+        assert_eq!(collect(b"a\r\nb\r\n", 3, 8), vec![l("a"), l("b")]);
+        assert_eq!(collect(b"a\r", 3, 8), vec![l("a")]);
+    }
+
+    #[test]
+    fn long_lines_are_seen_once() {
+        let got = collect(b"ab\n0123456789\ncd\n0123456789", 3, 4);
+        let want: Vec<(Vec<u8>, bool)> = vec![
+            (b"ab".to_vec(), false),
+            (b"0123".to_vec(), true),
+            (b"cd".to_vec(), false),
+            (b"0123".to_vec(), true),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn reset_reuses_the_buffer() {
+        let mut buf = LineBuffer::new(4, 16);
+        let mut first: &[u8] = b"abc\ndef";
+        while buf.next_chunk(&mut first).unwrap().is_some() {}
+        buf.reset();
+        let mut second: &[u8] = b"x\n";
+        assert_eq!(
+            buf.next_chunk(&mut second).unwrap(),
+            Some(Chunk::Lines(b"x\n"))
+        );
+        assert_eq!(buf.next_chunk(&mut second).unwrap(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_sizes_yield_the_naive_lines(
+            input in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'\r'), any::<u8>()], 0..300),
+            read_size in 1usize..40,
+        ) {
+            let lines = naive_lines(&input);
+            let longest = input.split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
+            let got = collect(&input, read_size, longest + 1);
+            let got: Vec<Vec<u8>> = got.into_iter().map(|(l, long)| { assert!(!long); l }).collect();
+            prop_assert_eq!(got, lines);
+        }
+
+        #[test]
+        fn line_count_holds_with_long_lines(
+            input in proptest::collection::vec(prop_oneof![Just(b'\n'), any::<u8>()], 0..300),
+            read_size in 1usize..16,
+            max_line in 1usize..16,
+        ) {
+            prop_assert_eq!(collect(&input, read_size, max_line).len(), naive_lines(&input).len());
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Progress of long-running work, on stderr only: a progress line redrawn
+//! in place when stderr is a terminal, `reporter:status:` lines (which also
+//! keep the task alive) under Hadoop, and nothing otherwise.
+
+use std::io::{self, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use crate::streaming::Reporter;
+
+/// How often a Hadoop status line is sent at most.
+pub const STATUS_INTERVAL: Duration = Duration::from_secs(5);
+/// How often the terminal progress line is redrawn at most.
+const BAR_INTERVAL: Duration = Duration::from_millis(200);
+/// Work shorter than this shows no terminal progress at all.
+const BAR_DELAY: Duration = Duration::from_secs(1);
+const BAR_WIDTH: usize = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Off,
+    Status,
+    Bar,
+}
+
+/// Progress of one command over its inputs.
+#[derive(Debug)]
+pub struct Progress {
+    sink: Sink,
+    reporter: Reporter,
+    label: &'static str,
+    total: Option<u64>,
+    started: Instant,
+    last: Instant,
+    drawn: bool,
+}
+
+impl Progress {
+    /// Status lines when `reporter` is enabled, a bar when stderr is a
+    /// terminal and `quiet` is off, else nothing. `total` is the input size
+    /// in bytes when known.
+    pub fn new(
+        label: &'static str,
+        reporter: Reporter,
+        quiet: bool,
+        total: Option<u64>,
+    ) -> Progress {
+        let sink = if reporter.enabled() {
+            Sink::Status
+        } else if !quiet && io::stderr().is_terminal() {
+            Sink::Bar
+        } else {
+            Sink::Off
+        };
+        let now = Instant::now();
+        Progress {
+            sink,
+            reporter,
+            label,
+            total,
+            started: now,
+            last: now,
+            drawn: false,
+        }
+    }
+
+    /// Records that `bytes` bytes have been processed so far. Cheap enough
+    /// to call per block.
+    #[inline]
+    pub fn update(&mut self, bytes: u64, lines: u64) {
+        if self.sink == Sink::Off {
+            return;
+        }
+        let now = Instant::now();
+        match self.sink {
+            Sink::Status if now - self.last >= STATUS_INTERVAL => {
+                self.last = now;
+                self.reporter.status(&format!(
+                    "{}: {lines} lines, {}",
+                    self.label,
+                    human_bytes(bytes)
+                ));
+            }
+            Sink::Bar if now - self.last >= BAR_INTERVAL && now - self.started >= BAR_DELAY => {
+                self.last = now;
+                self.draw(bytes, lines, now);
+            }
+            _ => {}
+        }
+    }
+
+    fn draw(&mut self, bytes: u64, lines: u64, now: Instant) {
+        let secs = (now - self.started).as_secs_f64().max(1e-3);
+        let rate = human_bytes((bytes as f64 / secs) as u64);
+        let line = match self.total.filter(|&t| t > 0) {
+            Some(total) => {
+                let frac = (bytes as f64 / total as f64).min(1.0);
+                let filled = (frac * BAR_WIDTH as f64) as usize;
+                format!(
+                    "{} [{}{}] {:>3.0}% {} / {}, {lines} lines, {rate}/s",
+                    self.label,
+                    "#".repeat(filled),
+                    "-".repeat(BAR_WIDTH - filled),
+                    frac * 100.0,
+                    human_bytes(bytes),
+                    human_bytes(total),
+                )
+            }
+            None => format!(
+                "{}: {}, {lines} lines, {rate}/s",
+                self.label,
+                human_bytes(bytes)
+            ),
+        };
+        let _ = write!(io::stderr().lock(), "\r\x1b[2K{line}");
+        self.drawn = true;
+    }
+
+    /// Clears the terminal progress line, if one was drawn.
+    pub fn finish(&mut self) {
+        if self.drawn {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+            self.drawn = false;
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+}

@@ -1,0 +1,124 @@
+//! The Hadoop Streaming contract as seen from inside a task: job settings
+//! arrive as environment variables (`stream.map.output.field.separator`
+//! becomes `stream_map_output_field_separator`), and counters and status go
+//! to stderr as `reporter:counter:GROUP,COUNTER,AMOUNT` and
+//! `reporter:status:MESSAGE` lines.
+
+use std::io::{self, Write};
+
+/// Counter group of every logmr counter.
+pub const COUNTER_GROUP: &str = "logmr";
+
+/// Environment variable with the map output separator.
+pub const ENV_MAP_OUTPUT_SEPARATOR: &str = "stream_map_output_field_separator";
+/// Environment variable with the separator of the reducer's input.
+pub const ENV_REDUCE_INPUT_SEPARATOR: &str = "stream_reduce_input_field_separator";
+/// Environment variable with the reduce output separator.
+pub const ENV_REDUCE_OUTPUT_SEPARATOR: &str = "stream_reduce_output_field_separator";
+
+/// Variables that Hadoop sets in every streaming task.
+const TASK_MARKERS: &[&str] = &[
+    "mapreduce_task_attempt_id",
+    "mapreduce_task_id",
+    "mapred_task_id",
+];
+
+/// True when running as a Hadoop Streaming task.
+pub fn in_hadoop_task() -> bool {
+    TASK_MARKERS.iter().any(|v| std::env::var_os(v).is_some())
+}
+
+/// Parses a separator setting. Hadoop passes the configured string as is;
+/// for the command line, the escapes `\t`, `\n`, `\\` and `\xHH` are also
+/// understood, so `--separator '\t'` means TAB.
+pub fn parse_separator(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match bytes.next() {
+            Some(b't') => out.push(b'\t'),
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') => {
+                let hex: Vec<u8> = bytes.by_ref().take(2).collect();
+                let byte = std::str::from_utf8(&hex)
+                    .ok()
+                    .filter(|h| h.len() == 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("bad \\x escape in separator {text:?}"))?;
+                out.push(byte);
+            }
+            Some(other) => {
+                out.push(b'\\');
+                out.push(other);
+            }
+            None => out.push(b'\\'),
+        }
+    }
+    if out.is_empty() {
+        return Err("the separator must not be empty".to_string());
+    }
+    if out.contains(&b'\n') {
+        return Err("the separator must not contain a newline".to_string());
+    }
+    Ok(out)
+}
+
+/// Writes counters and status lines for Hadoop, or nothing when disabled.
+#[derive(Debug, Clone, Copy)]
+pub struct Reporter {
+    enabled: bool,
+}
+
+impl Reporter {
+    pub fn new(enabled: bool) -> Reporter {
+        Reporter { enabled }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// `reporter:counter:logmr,NAME,AMOUNT`.
+    pub fn counter(&self, name: &str, amount: u64) {
+        if self.enabled {
+            emit(format_args!(
+                "reporter:counter:{COUNTER_GROUP},{name},{amount}\n"
+            ));
+        }
+    }
+
+    /// `reporter:status:MESSAGE`.
+    pub fn status(&self, message: &str) {
+        if self.enabled {
+            emit(format_args!("reporter:status:{message}\n"));
+        }
+    }
+}
+
+/// Writes one whole line to stderr. A failure to report is not worth
+/// failing the task for: the data path is stdout.
+fn emit(line: std::fmt::Arguments<'_>) {
+    let _ = io::stderr().lock().write_fmt(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators() {
+        assert_eq!(parse_separator("\t").unwrap(), b"\t");
+        assert_eq!(parse_separator("\\t").unwrap(), b"\t");
+        assert_eq!(parse_separator(",").unwrap(), b",");
+        assert_eq!(parse_separator("::").unwrap(), b"::");
+        assert_eq!(parse_separator("\\x01").unwrap(), b"\x01");
+        assert_eq!(parse_separator("\\q").unwrap(), b"\\q");
+        assert!(parse_separator("").is_err());
+        assert!(parse_separator("\\xZ").is_err());
+        assert!(parse_separator("\n").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Harness for end-to-end tests: locating and running the built binaries.
