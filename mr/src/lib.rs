@@ -20,3 +20,6 @@ pub mod reduce;
 pub mod streaming;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod properties;
