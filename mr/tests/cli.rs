@@ -1,0 +1,553 @@
+//! Runs the built `logmr` binary: table-driven layout samples, the Hadoop
+//! Streaming contract (separators, counters, exit codes), and properties
+//! that feed the real binary random data.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use logmr::level::Detector;
+use proptest::prelude::*;
+
+/// A scratch directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("logmr-cli-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn logmr() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_logmr"));
+    // Tests must not inherit a Hadoop task's settings from the environment.
+    for var in [
+        "stream_map_output_field_separator",
+        "stream_reduce_input_field_separator",
+        "stream_reduce_output_field_separator",
+        "mapreduce_task_attempt_id",
+        "mapreduce_task_id",
+        "mapred_task_id",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `logmr ARGS` with `stdin` and returns its output.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_cmd(logmr().args(args), stdin)
+}
+
+fn run_cmd(cmd: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn logmr");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// `"A 1, B 2"` → `"A\t1\nB\t2\n"`.
+fn counts(spec: &str) -> String {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once(' ').unwrap();
+            format!("{k}\t{v}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn layouts_table() {
+    // (sample file, extra flags, expected counts). The samples live in
+    // tests/data; each carries traps such as a level word later in the line.
+    let table: &[(&str, &[&str], &str)] = &[
+        ("seed.log", &[], "DEBUG 1, ERROR 2, INFO 3, WARN 2"),
+        (
+            "log4j.log",
+            &[],
+            "DEBUG 1, ERROR 3, FATAL 1, INFO 7, TRACE 1, WARN 3",
+        ),
+        (
+            "python.log",
+            &[],
+            "CRITICAL 2, DEBUG 1, ERROR 2, INFO 2, UNKNOWN 1, WARN 2",
+        ),
+        (
+            "openstack.log",
+            &[],
+            "CRITICAL 1, DEBUG 1, ERROR 1, INFO 2, WARN 1",
+        ),
+        (
+            "apache-error.log",
+            &[],
+            "ALERT 1, CRITICAL 1, DEBUG 1, EMERG 1, ERROR 3, NOTICE 3, WARN 1",
+        ),
+        ("windows-cbs.log", &[], "ERROR 1, INFO 3, WARN 1"),
+        ("bgl.log", &[], "ERROR 1, FATAL 2, INFO 2, SEVERE 1, WARN 1"),
+        (
+            "bgl.log",
+            &["--field", "9"],
+            "ERROR 1, FATAL 2, INFO 2, SEVERE 1, WARN 1",
+        ),
+        (
+            "logcat.log",
+            &[],
+            "DEBUG 2, ERROR 1, FATAL 1, INFO 2, TRACE 1, WARN 1",
+        ),
+        (
+            "logcat.log",
+            &["--field", "5"],
+            "DEBUG 2, ERROR 1, FATAL 1, INFO 1, TRACE 1, UNKNOWN 1, WARN 1",
+        ),
+        (
+            "syslog.log",
+            &[],
+            "CRITICAL 1, ERROR 1, NOTICE 2, UNKNOWN 3, WARN 1",
+        ),
+        (
+            "json.log",
+            &[],
+            "DEBUG 1, ERROR 2, FATAL 2, INFO 3, UNKNOWN 1, WARN 1",
+        ),
+        ("logfmt.log", &[], "DEBUG 1, ERROR 2, INFO 1, WARN 1"),
+        (
+            "seed.log",
+            &["--levels", "info,error=BAD"],
+            "BAD 3, INFO 3, UNKNOWN 2",
+        ),
+    ];
+    for (file, flags, want) in table {
+        let path = data(file);
+        let mut args = vec!["map"];
+        args.extend_from_slice(flags);
+        args.push(path.to_str().unwrap());
+        let out = run(&args, b"");
+        assert!(out.status.success(), "{file} {flags:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), counts(want), "{file} {flags:?}");
+
+        // The same file through stdin, and through the emit-each pipeline.
+        let bytes = std::fs::read(&path).unwrap();
+        let mut stdin_args = vec!["map"];
+        stdin_args.extend_from_slice(flags);
+        assert_eq!(
+            stdout(&run(&stdin_args, &bytes)),
+            counts(want),
+            "{file} via stdin"
+        );
+        stdin_args.push("--emit-each");
+        let each = run(&stdin_args, &bytes);
+        let reduced = run(&["reduce"], &each.stdout);
+        assert_eq!(stdout(&reduced), counts(want), "{file} emit-each | reduce");
+    }
+}
+
+#[test]
+fn line_ending_and_byte_edge_cases() {
+    let table: &[(&[u8], &str)] = &[
+        (b"", ""),
+        (b"\n", "UNKNOWN 1"),
+        (b"[INFO] no final newline", "INFO 1"),
+        (b"[INFO] a\r\n[WARN] b\r\n", "INFO 1, WARN 1"),
+        (b"[INFO] a\r\n\r\n[WARN] b", "INFO 1, UNKNOWN 1, WARN 1"),
+        (
+            b"\xff\xfe\x00 [error] \xc3\x28\n\x80 debug",
+            "DEBUG 1, ERROR 1",
+        ),
+        (b"\n\n\n", "UNKNOWN 3"),
+        (b"[INFO] a\rstill the same line\n", "INFO 1"),
+    ];
+    for (input, want) in table {
+        let out = run(&["map"], input);
+        assert!(out.status.success());
+        assert_eq!(
+            stdout(&out),
+            counts(want),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn huge_lines_are_counted_once_with_a_warning() {
+    let mut input = b"[WARN] short\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 100_000));
+    input.extend(b" [ERROR] level after the limit\n[INFO] after\n");
+    input.extend(b"[DEBUG] level inside the head ");
+    input.extend(std::iter::repeat_n(b'y', 100_000));
+    let out = run(&["map", "--max-line", "4096"], &input);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), counts("DEBUG 1, INFO 1, UNKNOWN 1, WARN 1"));
+    assert!(
+        stderr(&out).contains("2 line(s) longer than 4.0 KiB"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn reduce_sums_unsorted_input_and_its_own_output() {
+    let out = run(&["reduce"], b"b\t2\na\t1\nb\t3\r\na\t4");
+    assert_eq!(stdout(&out), "a\t5\nb\t5\n");
+    let again = run(&["reduce"], &[out.stdout.clone(), out.stdout].concat());
+    assert_eq!(stdout(&again), "a\t10\nb\t10\n");
+    // Keys may contain the separator: the count follows the last one.
+    assert_eq!(
+        stdout(&run(&["reduce"], b"x\ty\t1\nx\ty\t2\n")),
+        "x\ty\t3\n"
+    );
+    // Byte order, as Hadoop sorts: upper case before lower case.
+    assert_eq!(
+        stdout(&run(&["reduce"], b"b\t1\nB\t1\n_\t1\n")),
+        "B\t1\n_\t1\nb\t1\n"
+    );
+}
+
+#[test]
+fn reduce_reports_and_skips_malformed_lines() {
+    let input = b"INFO\t3\nno separator\nWARN\t-1\nWARN\tx\nINFO\t18446744073709551615\nINFO\t2\n";
+    let out = run(&["reduce", "--counters", "always"], input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "INFO\t5\n");
+    let err = stderr(&out);
+    for line in [
+        "<stdin>:2: skipped, no separator",
+        "<stdin>:3: skipped",
+        "<stdin>:4: skipped",
+        "<stdin>:5: skipped, the key's total would overflow",
+    ] {
+        assert!(err.contains(line), "missing {line:?} in {err}");
+    }
+    assert!(
+        err.contains("reporter:counter:logmr,reduce_malformed_lines,4\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("reporter:counter:logmr,reduce_lines,6\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn reduce_strict_fails_on_the_first_malformed_line() {
+    let out = run(&["reduce", "--strict"], b"INFO\t1\nWARN 2\n");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("<stdin>:2: no separator between key and count"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn many_malformed_lines_are_summarised() {
+    let input = "bad\n".repeat(25);
+    let out = run(&["reduce"], input.as_bytes());
+    let err = stderr(&out);
+    assert_eq!(err.matches("skipped, no separator").count(), 10, "{err}");
+    assert!(err.contains("skipped 25 malformed line(s) in all"), "{err}");
+}
+
+#[test]
+fn separators_come_from_hadoop_environment_and_flags() {
+    let seed = data("seed.log");
+    let seed = seed.to_str().unwrap();
+    let out = run_cmd(
+        logmr()
+            .args(["map", seed])
+            .env("stream_map_output_field_separator", ","),
+        b"",
+    );
+    assert_eq!(stdout(&out), "DEBUG,1\nERROR,2\nINFO,3\nWARN,2\n");
+    let out = run(&["map", "-s", "\\t", seed], b"");
+    assert_eq!(stdout(&out), counts("DEBUG 1, ERROR 2, INFO 3, WARN 2"));
+    let out = run_cmd(
+        logmr()
+            .arg("reduce")
+            .env("stream_reduce_input_field_separator", "::")
+            .env("stream_reduce_output_field_separator", "|"),
+        b"a::1\na::2\n",
+    );
+    assert_eq!(stdout(&out), "a|3\n");
+    let out = run(
+        &[
+            "reduce",
+            "--input-separator",
+            ",",
+            "--output-separator",
+            "=",
+        ],
+        b"a,1\n",
+    );
+    assert_eq!(stdout(&out), "a=1\n");
+}
+
+#[test]
+fn counters_appear_inside_a_hadoop_task_only() {
+    let seed = data("seed.log");
+    let local = run(&["map", seed.to_str().unwrap()], b"");
+    assert!(!stderr(&local).contains("reporter:"), "{}", stderr(&local));
+    let task = run_cmd(
+        logmr()
+            .args(["map", seed.to_str().unwrap()])
+            .env("mapreduce_task_attempt_id", "attempt_1_0001_m_000000_0"),
+        b"",
+    );
+    let err = stderr(&task);
+    let size = std::fs::metadata(&seed).unwrap().len();
+    for want in [
+        "reporter:counter:logmr,map_lines,8\n".to_string(),
+        format!("reporter:counter:logmr,map_bytes,{size}\n"),
+        "reporter:counter:logmr,map_unknown_level_lines,0\n".to_string(),
+        "reporter:counter:logmr,map_long_lines,0\n".to_string(),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in {err}");
+    }
+    assert_eq!(stdout(&task), stdout(&local));
+}
+
+#[test]
+fn exit_codes() {
+    let out = run(&["map", "/nonexistent/input.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot read /nonexistent/input.log"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+
+    assert_eq!(run(&["map", "--no-such-flag"], b"").status.code(), Some(2));
+    assert_eq!(run(&["map", "--levels", "a1"], b"").status.code(), Some(2));
+    assert_eq!(run(&["map", "--field", "0"], b"").status.code(), Some(2));
+    assert_eq!(run(&["map", "-s", ""], b"").status.code(), Some(2));
+    assert_eq!(run(&["--help"], b"").status.code(), Some(0));
+
+    // A directory is not readable as a file.
+    let dir = TempDir::new();
+    let out = run(&["reduce", dir.0.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    for args in [&["map"][..], &["map", "--emit-each"], &["reduce"]] {
+        let out = logmr()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                child.stdin.take().unwrap().write_all(b"INFO\t1\n")?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("cannot write output"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = TempDir::new();
+    let big = dir.write("big.log", &b"[INFO] line\n".repeat(500_000));
+    let script = format!(
+        "{} map --emit-each {} | head -n 1; echo \"status=${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_logmr"),
+        big.display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "INFO\t1\nstatus=0\n");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn several_inputs_and_dash_for_stdin() {
+    let dir = TempDir::new();
+    let a = dir.write("a.log", b"[INFO] a\n[INFO] b");
+    let out = run(
+        &["map", a.to_str().unwrap(), "-", a.to_str().unwrap()],
+        b"[WARN] c\n",
+    );
+    assert_eq!(stdout(&out), counts("INFO 4, WARN 1"));
+}
+
+#[test]
+fn levels_lists_the_table() {
+    let out = run(&["levels"], b"");
+    let text = stdout(&out);
+    assert!(text.contains("warning\tWARN\n"), "{text}");
+    assert!(text.contains("err\tERROR\n"), "{text}");
+    assert!(text.ends_with("(no level)\tUNKNOWN\n"), "{text}");
+}
+
+#[test]
+fn readme_documents_the_level_table() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let out = run(&["levels"], b"");
+    for line in stdout(&out).lines() {
+        let (word, key) = line.split_once('\t').unwrap();
+        if word.starts_with('(') {
+            continue;
+        }
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{key}` ")))
+            .unwrap_or_else(|| panic!("README level table has no row for {key}"));
+        assert!(
+            row.contains(&format!("`{word}`")),
+            "README row for {key} lacks {word}: {row}"
+        );
+    }
+}
+
+/// Log-like lines: level words in assorted cases and wrappings, noise,
+/// random bytes, CRs.
+fn log_line() -> impl Strategy<Value = Vec<u8>> {
+    let word = prop_oneof![
+        Just("info"),
+        Just("WARN"),
+        Just("Warning"),
+        Just("error"),
+        Just("ERR"),
+        Just("debug"),
+        Just("fatal"),
+        Just("crit"),
+        Just("notice"),
+        Just("machine"),
+        Just("errors"),
+        Just("x"),
+    ];
+    let wrap = prop_oneof![
+        Just(("[", "]")),
+        Just(("", ":")),
+        Just(("level=", "")),
+        Just(("\"", "\"")),
+        Just(("", ""))
+    ];
+    let piece = prop_oneof![
+        (wrap, word).prop_map(|((a, b), w)| format!("{a}{w}{b}").into_bytes()),
+        proptest::collection::vec(any::<u8>().prop_filter("no newline", |b| *b != b'\n'), 0..6),
+        Just(b" ".to_vec()),
+        Just(b"2024-12-10 14:33:21".to_vec()),
+    ];
+    proptest::collection::vec(piece, 0..8).prop_map(|pieces| pieces.join(&b' '))
+}
+
+fn log_text() -> impl Strategy<Value = Vec<u8>> {
+    (proptest::collection::vec(log_line(), 0..40), any::<bool>()).prop_map(|(lines, final_nl)| {
+        let mut text = lines.join(&b'\n');
+        if final_nl && !text.is_empty() {
+            text.push(b'\n');
+        }
+        text
+    })
+}
+
+/// Per-key counts computed the slow, obvious way.
+fn naive_counts(input: &[u8]) -> String {
+    let detector = Detector::default();
+    let mut lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    if input.is_empty() || input.ends_with(b"\n") {
+        lines.pop();
+    }
+    let mut counts = std::collections::BTreeMap::<Vec<u8>, u64>::new();
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        *counts
+            .entry(detector.table().key(detector.detect(line)).to_vec())
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, v)| format!("{}\t{v}\n", String::from_utf8(k).unwrap()))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_binary_pipeline_matches_a_naive_count(input in log_text()) {
+        let want = naive_counts(&input);
+        let mapped = run(&["map"], &input);
+        prop_assert!(mapped.status.success());
+        prop_assert_eq!(stdout(&mapped), want.clone());
+
+        let each = run(&["map", "--emit-each"], &input);
+        let mut lines: Vec<&[u8]> = each.stdout.split_inclusive(|&b| b == b'\n').collect();
+        lines.sort();
+        let reduced = run(&["reduce", "--strict"], &lines.concat());
+        prop_assert!(reduced.status.success(), "{}", stderr(&reduced));
+        prop_assert_eq!(stdout(&reduced), want);
+    }
+
+    #[test]
+    fn the_binary_never_crashes_on_arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        for args in [&["map"][..], &["map", "--field", "2"], &["reduce"]] {
+            let out = run(args, &input);
+            prop_assert!(out.status.success(), "{:?}: {}", args, stderr(&out));
+        }
+    }
+}
