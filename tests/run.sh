@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone: formatting, lints, unit and
+# property tests, CLI tests, end-to-end tests, shell script checks, and the
+# demo job. Installs what it needs (shellcheck) when it is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+need_apt() {
+    local tool=$1 package=$2
+    command -v "$tool" >/dev/null 2>&1 && return 0
+    step "installing $package"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$package" >/dev/null
+    command -v "$tool" >/dev/null 2>&1 || { echo "tests: could not install $package" >&2; exit 1; }
+}
+
+need_apt shellcheck shellcheck
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "shellcheck"
+git ls-files -z '*.sh' | xargs -0 shellcheck
+
+step "cargo test"
+cargo test --workspace
+
+step "demo job (README command 1)"
+bash hadoop-jobs/demo.sh
