@@ -8,6 +8,7 @@
 //! * [`streaming`] is the Hadoop Streaming side: separators from the
 //!   environment, counters and status on stderr.
 
+pub mod bytescan;
 pub mod command;
 pub mod error;
 pub mod input;

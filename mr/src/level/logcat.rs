@@ -83,6 +83,12 @@ pub fn logcat_level(line: &[u8]) -> Option<Level> {
     if !line[0].is_ascii_digit() {
         return None;
     }
+    // Cheap rejection first: the `.` before the milliseconds and the `-`
+    // between month and day, with or without a year in front.
+    let year = if line.get(4) == Some(&b'-') { 5 } else { 0 };
+    if line.get(year + 14) != Some(&b'.') || line[year + 2] != b'-' {
+        return None;
+    }
     let rest = strip_timestamp(line)?;
     if let Some(level) = letter_slash(skip_spaces(rest)) {
         return Some(level);

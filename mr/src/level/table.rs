@@ -122,41 +122,77 @@ impl fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
-#[derive(Clone, Copy, Debug)]
+/// A level word, lower-cased and packed (see [`pack_letters`]), and its key.
+/// The packed form of a word is never 0, which marks an empty hash slot.
+#[derive(Clone, Copy, Debug, Default)]
 struct Word {
     packed: u128,
     key: KeyId,
 }
 
 /// Level words, their keys, and the `UNKNOWN` key.
+///
+/// Words sit in a collision-free (perfect) hash table, so a lookup is one
+/// multiply, one load and one compare.
 #[derive(Clone, Debug)]
 pub struct LevelTable {
-    /// Words bucketed by length: `by_len[n]` holds the words of n bytes.
-    by_len: [Vec<Word>; MAX_WORD_LEN + 1],
+    /// The words in the order they were given.
+    words: Vec<Word>,
+    slots: Box<[Word]>,
+    multiplier: u64,
+    shift: u32,
     /// Bit `n` is set when some word has length `n`.
     len_mask: u32,
-    /// Bit `c - b'a'` is set when some word starts with letter `c`.
-    first_mask: u32,
     keys: Vec<Box<[u8]>>,
     /// The key each canonical [`Level`] maps to in this table.
     level_keys: [KeyId; 11],
     unknown: KeyId,
 }
 
+fn splitmix64(state: u64) -> u64 {
+    let mut z = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The hash slot of a packed word.
+#[inline(always)]
+fn slot_of(packed: u128, multiplier: u64, shift: u32) -> usize {
+    let folded = (packed as u64) ^ ((packed >> 64) as u64).rotate_left(32);
+    (folded.wrapping_mul(multiplier) >> shift) as usize
+}
+
+/// `LOWER_PREFIX[n]`: 0x20 in the first `n` bytes, for lower-casing letters.
+const LOWER_PREFIX: [u128; MAX_WORD_LEN + 1] = prefix_masks(0x20);
+/// `KEEP_PREFIX[n]`: 0xff in the first `n` bytes.
+const KEEP_PREFIX: [u128; MAX_WORD_LEN + 1] = prefix_masks(0xff);
+
+const fn prefix_masks(byte: u8) -> [u128; MAX_WORD_LEN + 1] {
+    let mut masks = [0u128; MAX_WORD_LEN + 1];
+    let mut n = 1;
+    while n <= MAX_WORD_LEN {
+        masks[n] = masks[n - 1] | (byte as u128) << ((n - 1) * 8);
+        n += 1;
+    }
+    masks
+}
+
+/// Keeps the first `len` bytes of `bytes` (little-endian) and lower-cases
+/// them, assuming they are letters.
+#[inline(always)]
+fn lower_case_prefix(bytes: u128, len: usize) -> u128 {
+    (bytes & KEEP_PREFIX[len]) | LOWER_PREFIX[len]
+}
+
 /// Lower-cases an all-letter word of at most [`MAX_WORD_LEN`] bytes and packs
 /// it into one integer, so that a lookup is a few integer compares.
-#[inline(always)]
+#[inline]
 fn pack_letters(word: &[u8]) -> u128 {
     debug_assert!(word.len() <= MAX_WORD_LEN);
     let mut bytes = [0u8; MAX_WORD_LEN];
     bytes[..word.len()].copy_from_slice(word);
-    let lower_bits = u128::from_le_bytes([0x20; MAX_WORD_LEN]);
-    let len_mask = if word.len() == MAX_WORD_LEN {
-        u128::MAX
-    } else {
-        (1u128 << (word.len() * 8)) - 1
-    };
-    u128::from_le_bytes(bytes) | (lower_bits & len_mask)
+    lower_case_prefix(u128::from_le_bytes(bytes), word.len())
 }
 
 impl Default for LevelTable {
@@ -204,7 +240,8 @@ impl LevelTable {
                 )));
             }
             let id = table.intern_key(key.as_bytes());
-            if table.lookup_word(word.as_bytes()).is_some() {
+            let packed = pack_letters(word.as_bytes());
+            if table.words.iter().any(|w| w.packed == packed) {
                 return Err(TableError(format!("level word {word:?} is listed twice")));
             }
             table.add_word(word.as_bytes(), id);
@@ -217,9 +254,11 @@ impl LevelTable {
 
     fn empty() -> LevelTable {
         LevelTable {
-            by_len: Default::default(),
+            words: Vec::new(),
+            slots: Box::new([]),
+            multiplier: 0,
+            shift: 0,
             len_mask: 0,
-            first_mask: 0,
             keys: Vec::new(),
             level_keys: [0; 11],
             unknown: 0,
@@ -235,16 +274,46 @@ impl LevelTable {
     }
 
     fn add_word(&mut self, word: &[u8], key: KeyId) {
-        let len = word.len();
-        self.by_len[len].push(Word {
+        self.words.push(Word {
             packed: pack_letters(word),
             key,
         });
-        self.len_mask |= 1 << len;
-        self.first_mask |= 1 << (word[0].to_ascii_lowercase() - b'a');
+        self.len_mask |= 1 << word.len();
+    }
+
+    /// Finds a multiplier that hashes every word to its own slot, in the
+    /// smallest power-of-two table that allows one. Deterministic.
+    fn build_slots(&mut self) {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut bits = (self.words.len() * 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        loop {
+            for _ in 0..1000 {
+                seed = splitmix64(seed);
+                let multiplier = seed | 1;
+                let shift = 64 - bits;
+                let mut slots = vec![Word::default(); 1 << bits].into_boxed_slice();
+                let collision_free = self.words.iter().all(|w| {
+                    let slot = &mut slots[slot_of(w.packed, multiplier, shift)];
+                    let free = slot.packed == 0;
+                    *slot = *w;
+                    free
+                });
+                if collision_free {
+                    self.slots = slots;
+                    self.multiplier = multiplier;
+                    self.shift = shift;
+                    return;
+                }
+            }
+            bits += 1;
+        }
     }
 
     fn finish(mut self) -> LevelTable {
+        self.build_slots();
         self.unknown = self.intern_key(UNKNOWN_KEY.as_bytes());
         for (slot, level) in self.level_keys.iter_mut().zip(Level::ALL) {
             *slot = self
@@ -257,21 +326,29 @@ impl LevelTable {
     }
 
     /// The key of an all-letter token, if it is a level word.
-    #[inline(always)]
+    #[inline]
     pub fn lookup_word(&self, word: &[u8]) -> Option<KeyId> {
-        let len = word.len();
+        self.lookup_in(word, 0, word.len())
+    }
+
+    /// The key of the all-letter token `line[start..end]`, if it is a level
+    /// word. Reads up to 16 bytes from `start` at once when the line has
+    /// them, rather than copying the token.
+    #[inline(always)]
+    pub fn lookup_in(&self, line: &[u8], start: usize, end: usize) -> Option<KeyId> {
+        let len = end - start;
         if len > MAX_WORD_LEN || self.len_mask & (1 << len) == 0 {
             return None;
         }
-        let first = word[0] | 0x20;
-        if !first.is_ascii_lowercase() || self.first_mask & (1 << (first - b'a')) == 0 {
-            return None;
-        }
-        let packed = pack_letters(word);
-        self.by_len[len]
-            .iter()
-            .find(|w| w.packed == packed)
-            .map(|w| w.key)
+        let packed = match line.get(start..start + MAX_WORD_LEN) {
+            Some(window) => {
+                let bytes = u128::from_le_bytes(window.try_into().unwrap());
+                lower_case_prefix(bytes, len)
+            }
+            None => pack_letters(&line[start..end]),
+        };
+        let slot = &self.slots[slot_of(packed, self.multiplier, self.shift)];
+        (slot.packed == packed).then_some(slot.key)
     }
 
     /// The key a canonical level is counted under in this table; `UNKNOWN`
@@ -299,18 +376,17 @@ impl LevelTable {
 
     /// Every (word, key) pair, in the order the table was built.
     pub fn words(&self) -> Vec<(String, &[u8])> {
-        let mut out = Vec::new();
-        for words in &self.by_len {
-            for w in words {
+        self.words
+            .iter()
+            .map(|w| {
                 let bytes = w.packed.to_le_bytes();
                 let len = bytes.iter().position(|&b| b == 0).unwrap_or(MAX_WORD_LEN);
-                out.push((
+                (
                     String::from_utf8_lossy(&bytes[..len]).into_owned(),
                     self.key(w.key),
-                ));
-            }
-        }
-        out
+                )
+            })
+            .collect()
     }
 }
 
@@ -362,6 +438,27 @@ mod tests {
     }
 
     #[test]
+    fn large_user_tables_hash_without_collisions() {
+        let words: Vec<String> = (0..300)
+            .map(|i: u32| {
+                let mut n = i;
+                let mut w = String::from("w");
+                while n > 0 || w.len() < 3 {
+                    w.push((b'a' + (n % 26) as u8) as char);
+                    n /= 26;
+                }
+                w
+            })
+            .collect();
+        let t = LevelTable::from_spec(&words.join(",")).unwrap();
+        for w in &words {
+            let id = t.lookup_word(w.as_bytes()).unwrap_or_else(|| panic!("{w}"));
+            assert_eq!(t.key(id), w.to_ascii_uppercase().as_bytes());
+        }
+        assert_eq!(t.lookup_word(b"wzzzz"), None);
+    }
+
+    #[test]
     fn bad_user_specs_are_errors() {
         for spec in ["", " , ", "a1", "toolongtoolongtool", "x=", "a,a"] {
             assert!(LevelTable::from_spec(spec).is_err(), "{spec:?}");
@@ -372,6 +469,7 @@ mod tests {
     fn words_round_trip() {
         let t = LevelTable::builtin();
         assert_eq!(t.words().len(), BUILTIN_WORDS.len());
+        assert_eq!(t.words()[0], ("trace".to_string(), &b"TRACE"[..]));
         assert!(t.words().contains(&("warning".to_string(), &b"WARN"[..])));
     }
 }

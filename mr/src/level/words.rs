@@ -3,6 +3,7 @@
 //! sees them; only all-letter words can be level words.
 
 use super::table::{KeyId, LevelTable};
+use crate::bytescan::letters16;
 
 const OTHER: u8 = 0;
 const LETTER: u8 = 1;
@@ -27,35 +28,69 @@ const fn build_classes() -> [u8; 256] {
 
 static CLASSES: [u8; 256] = build_classes();
 
+/// The first ASCII letter at or after `i`, sixteen bytes at a time.
+#[inline(always)]
+fn next_letter(line: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(block) = line.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        let letters = letters16(block);
+        if letters != 0 {
+            return Some(i + letters.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    (i..line.len()).find(|&j| CLASSES[line[j] as usize] == LETTER)
+}
+
+/// The end of the run of letters that starts at `i`.
+#[inline(always)]
+fn end_of_letters(line: &[u8], mut i: usize) -> usize {
+    while let Some(block) = line.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        let others = !letters16(block) & 0xffff;
+        if others != 0 {
+            return i + others.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while i < line.len() && CLASSES[line[i] as usize] == LETTER {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the word that byte `i` belongs to.
+#[inline(always)]
+fn end_of_word(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() && CLASSES[line[i] as usize] != OTHER {
+        i += 1;
+    }
+    i
+}
+
 /// The key of the first level word in `line`, if any.
+///
+/// Runs without letters (timestamps, numbers, punctuation) are skipped
+/// sixteen bytes at a time; only words made of letters alone are looked up.
 #[inline]
 pub fn first_level_word(line: &[u8], table: &LevelTable) -> Option<KeyId> {
-    let n = line.len();
     let mut i = 0;
-    while i < n {
-        let class = CLASSES[line[i] as usize];
-        if class == OTHER {
-            i += 1;
+    loop {
+        let start = next_letter(line, i)?;
+        if start > 0 && CLASSES[line[start - 1] as usize] != OTHER {
+            // Inside a word that began with a digit, `_` or non-ASCII byte.
+            i = end_of_word(line, start);
             continue;
         }
-        let start = i;
-        let mut letters = class == LETTER;
-        i += 1;
-        while i < n {
-            let class = CLASSES[line[i] as usize];
-            if class == OTHER {
-                break;
-            }
-            letters &= class == LETTER;
-            i += 1;
+        let end = end_of_letters(line, start);
+        if end < line.len() && CLASSES[line[end] as usize] != OTHER {
+            // Letters followed by a digit, `_` or non-ASCII byte.
+            i = end_of_word(line, end);
+            continue;
         }
-        if letters {
-            if let Some(key) = table.lookup_word(&line[start..i]) {
-                return Some(key);
-            }
+        if let Some(key) = table.lookup_in(line, start, end) {
+            return Some(key);
         }
+        i = end;
     }
-    None
 }
 
 /// Strips everything but ASCII letters from both ends of `token`.
@@ -90,6 +125,12 @@ mod tests {
         );
         assert_eq!(key("erró then debug").as_deref(), Some("DEBUG"));
         assert_eq!(key("no level here"), None);
+        assert_eq!(
+            key("0123456789 abcdefgh_info INFOx 12info warn"),
+            Some("WARN".into())
+        );
+        assert_eq!(key("[@INFO`] {error["), Some("INFO".into()));
+        assert_eq!(key("\u{e9}info debug"), Some("DEBUG".into()));
         assert_eq!(key(""), None);
     }
 
