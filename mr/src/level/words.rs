@@ -28,17 +28,26 @@ const fn build_classes() -> [u8; 256] {
 
 static CLASSES: [u8; 256] = build_classes();
 
-/// The first ASCII letter at or after `i`, sixteen bytes at a time.
+/// The first run of ASCII letters at or after `i`, as (start, end),
+/// sixteen bytes at a time. The mask that finds the start usually shows the
+/// end as well.
 #[inline(always)]
-fn next_letter(line: &[u8], mut i: usize) -> Option<usize> {
+fn next_letter_run(line: &[u8], mut i: usize) -> Option<(usize, usize)> {
     while let Some(block) = line.get(i..).and_then(<[u8]>::first_chunk::<16>) {
         let letters = letters16(block);
         if letters != 0 {
-            return Some(i + letters.trailing_zeros() as usize);
+            let first = letters.trailing_zeros();
+            let run = (!(letters >> first)).trailing_zeros();
+            let start = i + first as usize;
+            if first + run < 16 {
+                return Some((start, start + run as usize));
+            }
+            return Some((start, end_of_letters(line, start)));
         }
         i += 16;
     }
-    (i..line.len()).find(|&j| CLASSES[line[j] as usize] == LETTER)
+    let start = (i..line.len()).find(|&j| CLASSES[line[j] as usize] == LETTER)?;
+    Some((start, end_of_letters(line, start)))
 }
 
 /// The end of the run of letters that starts at `i`.
@@ -74,13 +83,12 @@ fn end_of_word(line: &[u8], mut i: usize) -> usize {
 pub fn first_level_word(line: &[u8], table: &LevelTable) -> Option<KeyId> {
     let mut i = 0;
     loop {
-        let start = next_letter(line, i)?;
+        let (start, end) = next_letter_run(line, i)?;
         if start > 0 && CLASSES[line[start - 1] as usize] != OTHER {
             // Inside a word that began with a digit, `_` or non-ASCII byte.
-            i = end_of_word(line, start);
+            i = end_of_word(line, end);
             continue;
         }
-        let end = end_of_letters(line, start);
         if end < line.len() && CLASSES[line[end] as usize] != OTHER {
             // Letters followed by a digit, `_` or non-ASCII byte.
             i = end_of_word(line, end);
