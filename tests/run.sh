@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: formatting, lints, unit and
-# property tests, CLI tests, end-to-end tests, shell script checks, and the
-# demo job. Installs what it needs (shellcheck) when it is missing.
+# property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
+# corpus, the criterion benchmarks once each, shell script checks, and the demo
+# job. Installs what it needs (shellcheck, gawk, ripgrep) when it is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,6 +20,9 @@ need_apt() {
 }
 
 need_apt shellcheck shellcheck
+# Peers of the comparison harness, which its own test runs end to end.
+need_apt gawk gawk
+need_apt rg ripgrep
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -31,6 +35,9 @@ git ls-files -z '*.sh' | xargs -0 shellcheck
 
 step "cargo test"
 cargo test --workspace
+
+step "criterion benchmarks, once each in test mode"
+cargo test -p logmr-bench --benches
 
 step "demo job (README command 1)"
 bash hadoop-jobs/demo.sh

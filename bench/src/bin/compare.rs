@@ -1,0 +1,215 @@
+//! `compare`: the side-by-side comparison, written to `bench/results/` and
+//! summarised in `BENCHMARKS.md`.
+//!
+//!     cargo run --release -p logmr-bench --bin compare -- [--size 1G]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use logmr_bench::corpus::Layout;
+use logmr_bench::levelcount::{self, Config, Target};
+use logmr_bench::machine;
+use logmr_bench::report::{Table, mib};
+
+const USAGE: &str = "\
+usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
+               [--seed N] [--work-dir DIR] [--results-dir DIR] [--summary FILE]
+
+Generates a seed-layout and a mixed-layout corpus (default 1G each; sizes take
+K, M and G suffixes), runs logmr and its peers on them side by side, checks
+that every tool agrees with the ground truth, and writes a markdown report to
+--results-dir (default bench/results) and a summary to --summary (default
+BENCHMARKS.md). The Python job runs on the first --python-size bytes
+(default 64M) and its time is scaled.";
+
+fn size(text: &str) -> Result<u64, String> {
+    let (num, mult) = match text.to_ascii_uppercase().chars().last() {
+        Some('K') => (&text[..text.len() - 1], 1 << 10),
+        Some('M') => (&text[..text.len() - 1], 1 << 20),
+        Some('G') => (&text[..text.len() - 1], 1 << 30),
+        _ => (text, 1),
+    };
+    num.parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .map(|n| n * mult)
+        .ok_or_else(|| format!("not a size: {text:?}"))
+}
+
+struct Args {
+    cfg: Config,
+    results_dir: PathBuf,
+    summary: PathBuf,
+}
+
+fn parse_args(root: &Path) -> Result<Args, String> {
+    let mut cfg = Config {
+        logmr: root.join("target/release/logmr"),
+        python_script: root.join("bench/python/log_mapreduce.py"),
+        work_dir: root.join("target/bench-corpus"),
+        size: 1 << 30,
+        python_size: 64 << 20,
+        runs: 5,
+        slow_runs: 3,
+        seed: 42,
+    };
+    let mut results_dir = root.join("bench/results");
+    let mut summary = root.join("BENCHMARKS.md");
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.to_string());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+        let count = |v: &str| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or(format!("not a count: {v:?}"))
+        };
+        match flag.as_str() {
+            "--size" => cfg.size = size(&value)?,
+            "--python-size" => cfg.python_size = size(&value)?,
+            "--runs" => cfg.runs = count(&value)?,
+            "--slow-runs" => cfg.slow_runs = count(&value)?,
+            "--seed" => {
+                cfg.seed = value
+                    .parse()
+                    .map_err(|_| format!("not a seed: {value:?}"))?
+            }
+            "--work-dir" => cfg.work_dir = value.into(),
+            "--results-dir" => results_dir = value.into(),
+            "--summary" => summary = value.into(),
+            _ => return Err(format!("unknown option {flag}\n\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        cfg,
+        results_dir,
+        summary,
+    })
+}
+
+fn build_logmr(root: &Path) -> Result<(), String> {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--release", "--quiet", "-p", "logmr"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| "cargo build --release -p logmr failed".to_string())
+}
+
+fn targets_table(targets: &[Target]) -> Table {
+    let mut t = Table::new("Targets", &["target", "goal", "measured", "status"]);
+    for target in targets {
+        t.rows.push(vec![
+            target.what.clone(),
+            target.goal.clone(),
+            target
+                .measured
+                .clone()
+                .unwrap_or_else(|| "not measured".into()),
+            match target.met {
+                Some(true) => "met".into(),
+                Some(false) => "**not met**".into(),
+                None => "not measured".into(),
+            },
+        ]);
+    }
+    t
+}
+
+fn tools_table() -> Table {
+    let mut t = Table::new("Tools", &["tool", "version"]);
+    for (tool, args) in [
+        ("wc", &["--version"][..]),
+        ("sort", &["--version"]),
+        ("python3", &["--version"]),
+        ("mawk", &["-W", "version"]),
+        ("gawk", &["--version"]),
+        ("rg", &["--version"]),
+    ] {
+        let version = machine::first_line(tool, args).unwrap_or_else(|| "not installed".into());
+        t.rows.push(vec![format!("`{tool}`"), version]);
+    }
+    t
+}
+
+fn run() -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let Args {
+        cfg,
+        results_dir,
+        summary,
+    } = parse_args(&root)?;
+    build_logmr(&root)?;
+    let progress = |msg: &str| eprintln!("compare: {msg}");
+    let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
+    let mixed = levelcount::measure(&cfg, Layout::Mixed, progress)?;
+    let targets = levelcount::targets(&seed, &mixed);
+
+    let date = machine::today();
+    let header = format!(
+        "Measured on {date}: {} cores ({}), corpora of {} MiB each, seed {}.",
+        machine::cores(),
+        machine::cpu_model(),
+        mib(cfg.size),
+        cfg.seed
+    );
+    let sections = [
+        targets_table(&targets),
+        levelcount::table(&seed),
+        levelcount::table(&mixed),
+    ];
+    let body: Vec<String> = sections.iter().map(Table::markdown).collect();
+
+    std::fs::create_dir_all(&results_dir)
+        .map_err(|e| format!("creating {}: {e}", results_dir.display()))?;
+    let results_file = results_dir.join(format!("levelcount-{date}-{}MiB.md", cfg.size >> 20));
+    let full = format!(
+        "# Level count comparison\n\n{header}\n\n{}\n{}",
+        body.join("\n"),
+        tools_table().markdown()
+    );
+    std::fs::write(&results_file, full)
+        .map_err(|e| format!("writing {}: {e}", results_file.display()))?;
+
+    let relative = results_file.strip_prefix(&root).unwrap_or(&results_file);
+    let notes_path = root.join("bench/notes.md");
+    let notes = std::fs::read_to_string(&notes_path)
+        .map_err(|e| format!("reading {}: {e}", notes_path.display()))?;
+    let summary_text = format!(
+        "# Benchmarks\n\n{header} Full report with tool versions: [{rel}]({rel}).\n\n\
+         Reproduce with `cargo run --release -p logmr-bench --bin compare` (about 10 minutes for 1 GiB), \
+         and the kernels alone with `cargo bench -p logmr-bench`.\n\n{}\n{notes}",
+        body.join("\n"),
+        rel = relative.display()
+    );
+    std::fs::write(&summary, summary_text)
+        .map_err(|e| format!("writing {}: {e}", summary.display()))?;
+    eprintln!(
+        "compare: wrote {} and {}",
+        results_file.display(),
+        summary.display()
+    );
+    print!("{}", body.join("\n"));
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("compare: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Benchmarks of logmr.
+//!
+//! * [`corpus`] generates deterministic corpora and knows their ground truth.
+//! * [`measure`] runs a shell command and measures wall time and peak RSS.
+//! * [`counts`] reads each tool's output as per-level counts.
+//! * [`levelcount`] is the side-by-side level-count comparison.
+//! * [`report`] renders markdown tables; [`machine`] describes the machine.
+
+pub mod corpus;
+pub mod counts;
+pub mod levelcount;
+pub mod machine;
+pub mod measure;
+pub mod report;

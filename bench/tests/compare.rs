@@ -1,0 +1,47 @@
+//! The comparison harness, run end to end on a tiny corpus, so that it
+//! cannot rot: it must build logmr, run every installed peer, agree with
+//! the ground truth and write its report.
+
+use std::process::Command;
+
+#[test]
+fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
+    let dir = std::env::temp_dir().join(format!("logmr-compare-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let summary = dir.join("BENCHMARKS.md");
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .args([
+            "--size",
+            "2M",
+            "--python-size",
+            "256K",
+            "--runs",
+            "1",
+            "--slow-runs",
+            "1",
+        ])
+        .arg("--work-dir")
+        .arg(dir.join("corpus"))
+        .arg("--results-dir")
+        .arg(dir.join("results"))
+        .arg("--summary")
+        .arg(&summary)
+        .output()
+        .expect("run compare");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "compare failed: {stderr}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    for want in [
+        "### Targets",
+        "### Level count, seed layout",
+        "### Level count, mixed layout",
+        "| logmr map FILE | `logmr map FILE` |",
+        "| Python mapper \\| sort \\| reducer ¹ |",
+        "| mawk |",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    let results: Vec<_> = std::fs::read_dir(dir.join("results")).unwrap().collect();
+    assert_eq!(results.len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
