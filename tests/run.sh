@@ -2,7 +2,7 @@
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
 # corpus, the criterion benchmarks once each, shell script checks, and the demo
-# job. Installs what it needs (shellcheck, gawk, ripgrep) when it is missing.
+# job. Installs what it needs (shellcheck, gawk, ripgrep, time) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,6 +23,7 @@ need_apt shellcheck shellcheck
 # Peers of the comparison harness, which its own test runs end to end.
 need_apt gawk gawk
 need_apt rg ripgrep
+[ -x /usr/bin/time ] || need_apt /usr/bin/time time
 
 step "cargo fmt --check"
 cargo fmt --all --check

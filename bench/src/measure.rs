@@ -1,7 +1,6 @@
 //! Runs a shell command and measures it: wall time and the peak resident
 //! memory of the largest process in it (its own or any child's).
 
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,67 +23,46 @@ pub enum Shell {
     Exec,
 }
 
-/// Runs `script`; a failure is an error.
+/// GNU time, which measures the peak RSS. A child started by this (larger)
+/// process would inherit this process's RSS as its starting peak.
+pub const GNU_TIME: &str = "/usr/bin/time";
+
+/// Runs `script` under GNU time; a failure is an error.
 pub fn run(shell: Shell, script: &str) -> Result<Run, String> {
-    let started = Instant::now();
     let (program, script_text) = match shell {
         Shell::Bash => ("bash", format!("set -o pipefail\n{script}")),
         Shell::Exec => ("sh", format!("exec {script}")),
     };
-    let mut child = Command::new(program)
-        .arg("-c")
-        .arg(script_text)
+    let rss_file = std::env::temp_dir().join(format!("logmr-bench-rss-{}", std::process::id()));
+    let started = Instant::now();
+    let out = Command::new(GNU_TIME)
+        .args(["-f", "%M", "-o"])
+        .arg(&rss_file)
+        .args([program, "-c", &script_text])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start bash: {e}"))?;
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
-        let _ = err_pipe.read_to_string(&mut stderr);
-        stderr
-    });
-    out_pipe
-        .read_to_string(&mut stdout)
-        .map_err(|e| format!("reading the output of {script:?}: {e}"))?;
-    let (status, max_rss) = wait_with_rusage(child.id())?;
+        .output()
+        .map_err(|e| format!("cannot run {GNU_TIME} (Debian package `time`): {e}"))?;
     let wall = started.elapsed();
-    let stderr = err_reader.join().unwrap_or_default();
-    if status != 0 {
+    let rss_text = std::fs::read_to_string(&rss_file).unwrap_or_default();
+    let _ = std::fs::remove_file(&rss_file);
+    if !out.status.success() {
         return Err(format!(
-            "{script:?} failed with status {status}: {}",
-            stderr.trim()
+            "{script:?} failed with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
+    let kib: u64 = rss_text
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("{GNU_TIME} gave no peak RSS: {rss_text:?}"))?;
+    let stdout = String::from_utf8(out.stdout).map_err(|_| format!("{script:?} printed non-UTF-8"))?;
     Ok(Run {
         wall,
-        max_rss,
+        max_rss: kib * 1024,
         stdout,
     })
-}
-
-/// Waits for `pid` and returns its exit status and the peak RSS of it and
-/// its waited-for descendants.
-fn wait_with_rusage(pid: u32) -> Result<(i32, u64), String> {
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not yet waited for; both pointers are
-    // valid for writes.
-    let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    if rc < 0 {
-        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        128 + libc::WTERMSIG(status)
-    };
-    // Linux reports ru_maxrss in KiB.
-    Ok((code, usage.ru_maxrss as u64 * 1024))
 }
 
 /// Several runs of one command, summarised by their medians.
@@ -139,6 +117,6 @@ mod tests {
         let small = run(Shell::Exec, "sleep 0").unwrap();
         assert!(small.max_rss < big.max_rss / 8, "{}", small.max_rss);
         let err = run(Shell::Bash, "false | true").unwrap_err();
-        assert!(err.contains("status 1"), "{err}");
+        assert!(err.contains("exit status: 1"), "{err}");
     }
 }
