@@ -1,0 +1,143 @@
+//! `logmr-gen`: parses arguments and hands over to the `ingest` library.
+
+mod args;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::Parser;
+use ingest::civil::parse_timestamp;
+use ingest::error::{EXIT_OK, EXIT_USAGE};
+use ingest::generator::{DEFAULT_WEIGHTS, Formats, GenConfig, Generator, parse_weights};
+use ingest::kafka::{KafkaOptions, KafkaSink, parse_property};
+use ingest::run::{Bounds, run};
+use ingest::sink::{Sink, StreamSink};
+use ingest::{Error, Result};
+
+use args::Args;
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn config(args: &Args) -> Result<GenConfig> {
+    let start_ms = match args.start.as_str() {
+        "now" => now_millis(),
+        text => parse_timestamp(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "--start {text:?}: expected now or YYYY-MM-DD HH:MM:SS"
+            ))
+        })?,
+    };
+    Ok(GenConfig {
+        formats: Formats::parse(&args.format)?,
+        weights: parse_weights(&args.levels)?,
+        strict_weights: args.levels != DEFAULT_WEIGHTS,
+        machines: args.machines,
+        start_ms,
+        interval_ms: args.interval_ms,
+        seed: args
+            .seed
+            .unwrap_or_else(|| now_millis() as u64 ^ u64::from(std::process::id())),
+    })
+}
+
+fn sink(args: &Args) -> Result<Box<dyn Sink>> {
+    if let Some(brokers) = &args.brokers {
+        let opts = KafkaOptions {
+            brokers: brokers.clone(),
+            topic: args.topic.clone(),
+            properties: args
+                .properties
+                .iter()
+                .map(|p| parse_property(p))
+                .collect::<Result<_>>()?,
+            partitions: args.partitions,
+            replication: args.replication,
+            create_topic: !args.no_create_topic,
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+        };
+        return Ok(Box::new(KafkaSink::connect(&opts, args.machines)?));
+    }
+    if !args.properties.is_empty() {
+        return Err(Error::Usage("-X applies to Kafka; give --brokers".into()));
+    }
+    match &args.output {
+        Some(path) => {
+            let gzip = args.gzip || path.extension().is_some_and(|e| e == "gz");
+            Ok(Box::new(StreamSink::file(path, gzip)?))
+        }
+        None => Ok(Box::new(StreamSink::stdout())),
+    }
+}
+
+fn write_summary(args: &Args, generator: &Generator) -> Result<()> {
+    let Some(path) = &args.summary else {
+        return Ok(());
+    };
+    let text = generator.summary();
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("cannot write the summary", e));
+    }
+    std::fs::write(path, text).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}
+
+fn main_result(args: Args) -> Result<()> {
+    let cfg = config(&args)?;
+    let mut generator = Generator::new(&cfg)?;
+    if args.summary.as_ref().is_some_and(|p| p.as_os_str() == "-")
+        && args.brokers.is_none()
+        && args.output.is_none()
+    {
+        return Err(Error::Usage(
+            "--summary - needs the lines to go to --output or --brokers".into(),
+        ));
+    }
+    let mut sink = sink(&args)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while the first is being handled exits at once.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
+            .map_err(|e| Error::io("cannot install signal handlers", e))?;
+    }
+    let bounds = Bounds {
+        count: args.count,
+        duration: args.duration,
+        rate: args.rate,
+    };
+    let result = run(&mut generator, sink.as_mut(), &bounds, &stop, args.quiet);
+    // The summary describes what was generated, even when the run failed.
+    write_summary(&args, &generator)?;
+    let report = result?;
+    eprintln!("logmr-gen: {}", report.line());
+    report.check()
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match main_result(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("logmr-gen: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Calendar time from Unix time and back (proleptic Gregorian, UTC), after
+//! Howard Hinnant's `days_from_civil` algorithms. Enough for log timestamps
+//! without a date-time dependency.
+
+/// A moment broken into calendar fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub millis: u32,
+    /// 0 = Sunday.
+    pub weekday: u32,
+}
+
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/// Days since 1970-01-01 of a calendar date.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The calendar fields of a Unix time in milliseconds.
+pub fn civil(unix_millis: i64) -> Civil {
+    let secs = unix_millis.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Civil {
+        year,
+        month,
+        day,
+        hour: (rem / 3600) as u32,
+        minute: (rem / 60 % 60) as u32,
+        second: (rem % 60) as u32,
+        millis: unix_millis.rem_euclid(1000) as u32,
+        weekday: (days + 4).rem_euclid(7) as u32,
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS` (or with `T`), optionally with `.mmm`, as
+/// UTC, into Unix milliseconds.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b' ' | b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = match &text[19..] {
+        "" | "Z" => 0,
+        rest if rest.len() >= 4 && rest.starts_with('.') => num(20..23)?,
+        _ => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        let c = civil(0);
+        assert_eq!((c.year, c.month, c.day, c.weekday), (1970, 1, 1, 4));
+        // 2024-12-10 14:33:21.978 UTC, a Tuesday.
+        let t = parse_timestamp("2024-12-10 14:33:21.978").unwrap();
+        assert_eq!(t, 1_733_841_201_978);
+        let c = civil(t);
+        assert_eq!(
+            (
+                c.year, c.month, c.day, c.hour, c.minute, c.second, c.millis, c.weekday
+            ),
+            (2024, 12, 10, 14, 33, 21, 978, 2)
+        );
+        assert_eq!(
+            parse_timestamp("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000)
+        );
+        assert_eq!(parse_timestamp("2024-13-01 00:00:00"), None);
+        assert_eq!(parse_timestamp("yesterday"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trips(millis in -5_000_000_000_000i64..10_000_000_000_000) {
+            let c = civil(millis);
+            let back = (days_from_civil(c.year, c.month, c.day) * 86_400
+                + i64::from(c.hour) * 3600 + i64::from(c.minute) * 60 + i64::from(c.second)) * 1000
+                + i64::from(c.millis);
+            proptest::prop_assert_eq!(back, millis);
+        }
+    }
+}

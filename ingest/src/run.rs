@@ -1,0 +1,120 @@
+//! One generator run: lines from a [`Generator`] into a [`Sink`], bounded
+//! by a count, a duration or a stop signal, paced by a rate.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::generator::Generator;
+use crate::rate::RateLimiter;
+use crate::sink::{Delivery, Sink};
+use crate::stats::{Stats, StatsEvery};
+
+/// When and how fast a run goes.
+#[derive(Clone, Debug, Default)]
+pub struct Bounds {
+    pub count: Option<u64>,
+    pub duration: Option<Duration>,
+    /// Lines per second; unlimited when `None`.
+    pub rate: Option<f64>,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub delivery: Delivery,
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// Stopped by a signal rather than by its bounds.
+    pub interrupted: bool,
+}
+
+impl Report {
+    /// The one-line summary printed at exit.
+    pub fn line(&self) -> String {
+        let d = &self.delivery;
+        let secs = self.elapsed.as_secs_f64().max(1e-6);
+        format!(
+            "produced {} lines ({}) in {:.2} s, {:.0} lines/s; delivered {}, failed {}{}",
+            d.produced,
+            logmr::progress::human_bytes(self.bytes),
+            secs,
+            d.produced as f64 / secs,
+            d.delivered,
+            d.failed,
+            if self.interrupted {
+                "; stopped by signal"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// An error when anything was not delivered.
+    pub fn check(&self) -> Result<()> {
+        let d = &self.delivery;
+        if d.failed > 0 || d.delivered < d.produced {
+            return Err(Error::Undelivered {
+                failed: d.produced - d.delivered.min(d.produced),
+                first_error: d.first_error.clone().unwrap_or_else(|| "unknown".into()),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Lines per batch between checks of the clock, the bounds and the stop flag.
+const BATCH: u64 = 1024;
+
+/// Runs `generator` into `sink` until a bound is reached or `stop` is set.
+pub fn run(
+    generator: &mut Generator,
+    sink: &mut dyn Sink,
+    bounds: &Bounds,
+    stop: &Arc<AtomicBool>,
+    quiet: bool,
+) -> Result<Report> {
+    let started = Instant::now();
+    let mut limiter = bounds.rate.map(RateLimiter::new);
+    let mut stats = Stats::new("logmr-gen", quiet, bounds.count, StatsEvery::default());
+    let mut line = Vec::with_capacity(512);
+    let mut bytes = 0u64;
+    let mut interrupted = false;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        let left = bounds
+            .count
+            .map_or(BATCH, |c| c.saturating_sub(generator.lines()).min(BATCH));
+        if left == 0 || bounds.duration.is_some_and(|d| started.elapsed() >= d) {
+            break;
+        }
+        let n = match &mut limiter {
+            Some(limiter) => limiter.take(left),
+            None => left,
+        };
+        for _ in 0..n {
+            line.clear();
+            let info = generator.next_line(&mut line);
+            sink.send(info.machine, &line)?;
+            bytes += line.len() as u64;
+        }
+        stats.tick(generator.lines(), bytes, sink.delivered());
+        if sink.failed() > 0 {
+            // The destination is failing (a broker went away): stop making
+            // more lines that could only fail too, and report.
+            break;
+        }
+    }
+    stats.finish();
+    let delivery = sink.finish()?;
+    Ok(Report {
+        delivery,
+        bytes,
+        elapsed: started.elapsed(),
+        interrupted,
+    })
+}

@@ -1,0 +1,103 @@
+//! Progress of a long run on stderr: a line redrawn in place, with a bar
+//! when the bound is known, when stderr is a terminal; a plain line every
+//! few seconds otherwise.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use logmr::progress::human_bytes;
+
+/// How often progress is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct StatsEvery {
+    pub terminal: Duration,
+    pub plain: Duration,
+}
+
+impl Default for StatsEvery {
+    fn default() -> Self {
+        StatsEvery {
+            terminal: Duration::from_millis(250),
+            plain: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Periodic statistics of one run.
+pub struct Stats {
+    label: &'static str,
+    enabled: bool,
+    terminal: bool,
+    every: Duration,
+    started: Instant,
+    last: Instant,
+    /// The number of items the run is bounded to, if known.
+    total: Option<u64>,
+    drawn: bool,
+}
+
+impl Stats {
+    pub fn new(label: &'static str, quiet: bool, total: Option<u64>, every: StatsEvery) -> Stats {
+        let terminal = std::io::stderr().is_terminal();
+        let now = Instant::now();
+        Stats {
+            label,
+            enabled: !quiet,
+            terminal,
+            every: if terminal {
+                every.terminal
+            } else {
+                every.plain
+            },
+            started: now,
+            last: now,
+            total,
+            drawn: false,
+        }
+    }
+
+    /// Shows `items`, `bytes` and `delivered` when the interval has passed.
+    pub fn tick(&mut self, items: u64, bytes: u64, delivered: u64) {
+        if !self.enabled || self.last.elapsed() < self.every {
+            return;
+        }
+        self.last = Instant::now();
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let mut line = format!(
+            "{}: {items} lines, {}, {:.0} lines/s, {}/s, delivered {delivered}",
+            self.label,
+            human_bytes(bytes),
+            items as f64 / secs,
+            human_bytes((bytes as f64 / secs) as u64),
+        );
+        if let Some(total) = self.total.filter(|&t| t > 0) {
+            let frac = (items as f64 / total as f64).min(1.0);
+            let filled = (frac * 30.0) as usize;
+            line = format!(
+                "[{}{}] {:>3.0}% {line}",
+                "#".repeat(filled),
+                "-".repeat(30 - filled),
+                frac * 100.0
+            );
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = if self.terminal {
+            self.drawn = true;
+            write!(err, "\r\x1b[2K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+    }
+
+    /// Clears the terminal line, if one was drawn.
+    pub fn finish(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+            self.drawn = false;
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
