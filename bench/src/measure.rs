@@ -57,7 +57,8 @@ pub fn run(shell: Shell, script: &str) -> Result<Run, String> {
         .last()
         .and_then(|l| l.trim().parse().ok())
         .ok_or_else(|| format!("{GNU_TIME} gave no peak RSS: {rss_text:?}"))?;
-    let stdout = String::from_utf8(out.stdout).map_err(|_| format!("{script:?} printed non-UTF-8"))?;
+    let stdout =
+        String::from_utf8(out.stdout).map_err(|_| format!("{script:?} printed non-UTF-8"))?;
     Ok(Run {
         wall,
         max_rss: kib * 1024,

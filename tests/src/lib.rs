@@ -1,4 +1,7 @@
-//! Harness for end-to-end tests: locating the workspace's built binaries.
+//! Harness for end-to-end tests: locating the workspace's built binaries,
+//! and a real Kafka-protocol broker ([`broker`]).
+
+pub mod broker;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,336 @@
+//! `logmr-gen` as a user runs it: deterministic output whose summary is
+//! exactly what the logmr job counts, and Kafka delivery against a real
+//! broker: content, per-machine order, topic creation, a broker that is
+//! down, one that dies mid-run, and a clean stop on SIGTERM.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use logmr_e2e::binary;
+use logmr_e2e::broker::{Broker, consume};
+
+const START: &str = "2024-12-10 14:33:21";
+
+fn gen_cmd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary("logmr-gen"));
+    cmd.args(["--quiet", "--start", START]).args(args);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("run logmr-gen")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The lines `logmr-gen ARGS` writes to stdout.
+fn stdout_lines(args: &[&str]) -> Vec<String> {
+    let out = run(&mut gen_cmd(args));
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn same_seed_same_bytes_and_the_summary_is_what_logmr_counts() {
+    let dir = std::env::temp_dir().join(format!("logmr-gen-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for format in ["seed", "log4j", "json", "logcat", "syslog", "mixed"] {
+        let summary = dir.join(format!("{format}.summary"));
+        let args = ["-n", "3000", "--seed", "9", "--format", format];
+        let a = run(gen_cmd(&args).arg("--summary").arg(&summary));
+        let b = run(&mut gen_cmd(&args));
+        assert!(a.status.success(), "{}", stderr(&a));
+        assert_eq!(a.stdout, b.stdout, "{format}: output differs between runs");
+        assert_eq!(a.stdout.iter().filter(|&&c| c == b'\n').count(), 3000);
+
+        let counted = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; '{}' map | LC_ALL=C sort | '{}' reduce",
+                binary("logmr").display(),
+                binary("logmr").display()
+            ))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(&a.stdout)?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(counted.stdout).unwrap(),
+            std::fs::read_to_string(&summary).unwrap(),
+            "{format}: logmr's count differs from the generator's summary"
+        );
+    }
+    let other = run(&mut gen_cmd(&["-n", "100", "--seed", "10"]));
+    let first = run(&mut gen_cmd(&["-n", "100", "--seed", "9"]));
+    assert_ne!(other.stdout, first.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn gzip_output_and_a_closed_stdout() {
+    let dir = std::env::temp_dir().join(format!("logmr-gen-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("logs.txt.gz");
+    let out = run(gen_cmd(&["-n", "500", "--seed", "1", "-o"]).arg(&file));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let unzipped = Command::new("gzip").arg("-dc").arg(&file).output().unwrap();
+    assert!(unzipped.status.success());
+    assert_eq!(
+        unzipped.stdout,
+        run(&mut gen_cmd(&["-n", "500", "--seed", "1"])).stdout
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let script = format!(
+        "'{}' --quiet | head -n 1 > /dev/null; echo ${{PIPESTATUS[0]}}",
+        binary("logmr-gen").display()
+    );
+    let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_reason() {
+    for (args, reason) in [
+        (&["--format", "nope"][..], "unknown format"),
+        (&["--levels", "INFO=x"], "not a whole number"),
+        (
+            &["--format", "cbs", "--levels", "DEBUG=1"],
+            "format cbs has no level DEBUG",
+        ),
+        (&["--start", "yesterday"], "--start"),
+        (&["-X", "linger.ms=5"], "-X applies to Kafka"),
+    ] {
+        let out = run(&mut gen_cmd(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(reason), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn lines_reach_kafka_complete_and_in_order_per_machine() {
+    let broker = Broker::start();
+    broker.create_topic("gen_order", 3);
+    let args = ["-n", "6000", "--seed", "11", "--machines", "7"];
+    let out = run(gen_cmd(&args).args(["--brokers", &broker.address(), "--topic", "gen_order"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("delivered 6000, failed 0"),
+        "{}",
+        stderr(&out)
+    );
+
+    let records = consume(
+        &broker.address(),
+        "gen_order",
+        6000,
+        Duration::from_secs(60),
+    );
+    let expected = stdout_lines(&args);
+    let mut got: Vec<String> = records
+        .iter()
+        .map(|r| String::from_utf8(r.payload.clone()).unwrap())
+        .collect();
+    let mut want = expected.clone();
+    got.sort();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "the topic does not hold exactly the generated lines"
+    );
+
+    // Each machine is one key, in one partition, in generation order.
+    let mut sorted: Vec<&logmr_e2e::broker::Record> = records.iter().collect();
+    sorted.sort_by_key(|r| (r.partition, r.offset));
+    let mut per_key: BTreeMap<Vec<u8>, (i32, Vec<String>)> = BTreeMap::new();
+    for r in sorted {
+        let line = String::from_utf8(r.payload.clone()).unwrap();
+        let key = String::from_utf8(r.key.clone()).unwrap();
+        assert!(
+            line.contains(&format!("{key}:")),
+            "key {key} on another machine's line: {line}"
+        );
+        let entry = per_key
+            .entry(r.key.clone())
+            .or_insert((r.partition, Vec::new()));
+        assert_eq!(entry.0, r.partition, "machine {key} spread over partitions");
+        entry.1.push(line);
+    }
+    assert_eq!(per_key.len(), 7);
+    for (key, (_, lines)) in per_key {
+        let key = String::from_utf8(key).unwrap();
+        let want: Vec<&String> = expected
+            .iter()
+            .filter(|l| l.contains(&format!(" {key}: ")))
+            .collect();
+        let got: Vec<&String> = lines.iter().collect();
+        assert_eq!(got, want, "order of {key}'s lines");
+    }
+}
+
+#[test]
+fn a_missing_topic_is_created() {
+    let broker = Broker::start();
+    let out = run(gen_cmd(&[
+        "-n",
+        "300",
+        "--seed",
+        "2",
+        "--partitions",
+        "2",
+        "--replication",
+        "1",
+    ])
+    .args(["--brokers", &broker.address(), "--topic", "fresh_topic"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = consume(
+        &broker.address(),
+        "fresh_topic",
+        300,
+        Duration::from_secs(60),
+    );
+    let partitions: std::collections::BTreeSet<i32> = records.iter().map(|r| r.partition).collect();
+    assert!(partitions.iter().all(|&p| p < 2), "{partitions:?}");
+
+    let out = run(gen_cmd(&["-n", "1", "--no-create-topic"]).args([
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        "absent",
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("topic absent does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_unreachable_broker_fails_within_the_timeout() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let out = run(&mut gen_cmd(&[
+        "-n",
+        "10",
+        "--connect-timeout",
+        "3",
+        "--brokers",
+        &format!("127.0.0.1:{port}"),
+    ]));
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot reach the Kafka brokers"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn a_broker_dying_mid_run_is_reported_not_hidden() {
+    let mut broker = Broker::start();
+    broker.create_topic("dies", 1);
+    let child = gen_cmd(&[
+        "--rate",
+        "2000",
+        "-X",
+        "message.timeout.ms=3000",
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        "dies",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    broker.kill();
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("were not delivered"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn sigterm_flushes_and_reports() {
+    let broker = Broker::start();
+    broker.create_topic("stopped", 3);
+    let child = gen_cmd(&[
+        "--rate",
+        "3000",
+        "--seed",
+        "4",
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        "stopped",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stopped by signal"), "{err}");
+    let produced: usize = err
+        .split("produced ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {err}"));
+    assert!(produced > 1000, "{err}");
+    assert!(
+        err.contains(&format!("delivered {produced}, failed 0")),
+        "{err}"
+    );
+    assert_eq!(
+        consume(
+            &broker.address(),
+            "stopped",
+            produced,
+            Duration::from_secs(60)
+        )
+        .len(),
+        produced
+    );
+}
