@@ -2,7 +2,8 @@
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
 # corpus, the criterion benchmarks once each, shell script checks, and the demo
-# job. Installs what it needs (shellcheck, gawk, ripgrep, time) when missing.
+# job. Installs what it needs (shellcheck, gawk, ripgrep, time, and the tansu
+# Kafka broker) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,6 +25,19 @@ need_apt shellcheck shellcheck
 need_apt gawk gawk
 need_apt rg ripgrep
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
+
+# The Kafka-protocol broker the end-to-end tests run against. Installed once
+# into a cache outside the clone (about 8 minutes), then reused.
+tansu_root=${LOGMR_TANSU_ROOT:-$HOME/.cache/logmr/tansu}
+export TANSU_BIN=$tansu_root/bin/tansu
+if [ ! -x "$TANSU_BIN" ]; then
+    step "installing the tansu broker into $tansu_root (first run only)"
+    cargo install tansu --features dynostore --locked --root "$tansu_root"
+fi
+"$TANSU_BIN" --version >/dev/null || { echo "tests: tansu at $TANSU_BIN does not run" >&2; exit 1; }
+
+# The original Python producer the generator is compared with.
+python3 -c 'import kafka' 2>/dev/null || { step "installing kafka-python"; python3 -m pip install --quiet kafka-python; }
 
 step "cargo fmt --check"
 cargo fmt --all --check

@@ -346,12 +346,15 @@ pub struct Target {
     pub met: Option<bool>,
 }
 
-fn target(what: &str, goal: &str, value: Option<(String, bool)>) -> Target {
-    Target {
-        what: what.to_string(),
-        goal: goal.to_string(),
-        measured: value.as_ref().map(|v| v.0.clone()),
-        met: value.map(|v| v.1),
+impl Target {
+    /// A target with its measured value and whether it is met, if measured.
+    pub fn new(what: &str, goal: &str, value: Option<(String, bool)>) -> Target {
+        Target {
+            what: what.to_string(),
+            goal: goal.to_string(),
+            measured: value.as_ref().map(|v| v.0.clone()),
+            met: value.map(|v| v.1),
+        }
     }
 }
 
@@ -372,27 +375,27 @@ pub fn targets(seed: &Results, mixed: &Results) -> Vec<Target> {
         .map(|r| r.max_rss)
         .max();
     vec![
-        target(
+        Target::new(
             "`logmr map FILE` throughput vs `wc -l`, seed layout",
             "≥ 0.33×",
             vs_wc(seed).map(|x| (ratio(x), x >= 1.0 / 3.0)),
         ),
-        target(
+        Target::new(
             "`logmr map FILE` throughput vs `wc -l`, mixed layout",
             "≥ 0.20×",
             vs_wc(mixed).map(|x| (ratio(x), x >= 0.2)),
         ),
-        target(
+        Target::new(
             "logmr pipeline speed-up over the Python pipeline",
             "≥ 100×",
             speedup(seed, "Python mapper | sort | reducer").map(|x| (ratio(x), x >= 100.0)),
         ),
-        target(
+        Target::new(
             "logmr pipeline speed-up over mawk",
             "≥ 8×",
             speedup(seed, "mawk").map(|x| (ratio(x), x >= 8.0)),
         ),
-        target(
+        Target::new(
             "peak RSS of `logmr map`",
             "< 20 MiB",
             rss.map(|b| (format!("{} MiB", mib(b)), b < 20 << 20)),

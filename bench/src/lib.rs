@@ -3,7 +3,8 @@
 //! * [`corpus`] generates deterministic corpora and knows their ground truth.
 //! * [`measure`] runs a shell command and measures wall time and peak RSS.
 //! * [`counts`] reads each tool's output as per-level counts.
-//! * [`levelcount`] is the side-by-side level-count comparison.
+//! * [`levelcount`] is the side-by-side level-count comparison, and
+//!   [`producing`] the generator's rows.
 //! * [`report`] renders markdown tables; [`machine`] describes the machine.
 
 pub mod corpus;
@@ -11,4 +12,5 @@ pub mod counts;
 pub mod levelcount;
 pub mod machine;
 pub mod measure;
+pub mod producing;
 pub mod report;

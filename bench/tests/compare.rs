@@ -1,6 +1,7 @@
 //! The comparison harness, run end to end on a tiny corpus, so that it
-//! cannot rot: it must build logmr, run every installed peer, agree with
-//! the ground truth and write its report.
+//! cannot rot: it must build the binaries, run every peer (a real tansu
+//! broker for the Kafka rows), agree with the ground truth and write its
+//! report.
 
 use std::process::Command;
 
@@ -38,6 +39,10 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "| logmr map FILE | `logmr map FILE` |",
         "| Python mapper \\| sort \\| reducer ¹ |",
         "| mawk |",
+        "### Generator: lines per second",
+        "| logmr-gen → Kafka |",
+        "| rdkafka, pre-built messages (ceiling) |",
+        "| Python producer (kafka-python) |",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }

@@ -25,7 +25,7 @@ use crate::sink::{Delivery, Sink};
 /// against a loopback broker (see `bench/`): batching with a short linger
 /// is what turns per-message round trips into throughput.
 pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
-    ("linger.ms", "20"),
+    ("linger.ms", "5"),
     ("batch.size", "1000000"),
     ("batch.num.messages", "100000"),
     ("queue.buffering.max.kbytes", "1048576"),

@@ -9,18 +9,22 @@ use std::process::{Command, ExitCode};
 use logmr_bench::corpus::Layout;
 use logmr_bench::levelcount::{self, Config, Target};
 use logmr_bench::machine;
+use logmr_bench::producing;
 use logmr_bench::report::{Table, mib};
 
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
-               [--seed N] [--work-dir DIR] [--results-dir DIR] [--summary FILE]
+               [--seed N] [--gen-lines N] [--python-lines N]
+               [--work-dir DIR] [--results-dir DIR] [--summary FILE]
 
 Generates a seed-layout and a mixed-layout corpus (default 1G each; sizes take
 K, M and G suffixes), runs logmr and its peers on them side by side, checks
 that every tool agrees with the ground truth, and writes a markdown report to
 --results-dir (default bench/results) and a summary to --summary (default
 BENCHMARKS.md). The Python job runs on the first --python-size bytes
-(default 64M) and its time is scaled.";
+(default 64M) and its time is scaled. The generator rows produce --gen-lines
+lines (default 1000000; the Python producer --python-lines, default 50000)
+to /dev/null, a file, and a tansu broker on loopback.";
 
 fn size(text: &str) -> Result<u64, String> {
     let (num, mult) = match text.to_ascii_uppercase().chars().last() {
@@ -38,6 +42,7 @@ fn size(text: &str) -> Result<u64, String> {
 
 struct Args {
     cfg: Config,
+    producing: producing::Config,
     results_dir: PathBuf,
     summary: PathBuf,
 }
@@ -52,6 +57,15 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         runs: 5,
         slow_runs: 3,
         seed: 42,
+    };
+    let mut gen_cfg = producing::Config {
+        logmr_gen: root.join("target/release/logmr-gen"),
+        produce_raw: root.join("target/release/produce-raw"),
+        python_producer: root.join("bench/python/producer.py"),
+        work_dir: root.join("target/bench-corpus"),
+        lines: 1_000_000,
+        python_lines: 50_000,
+        runs: 3,
     };
     let mut results_dir = root.join("bench/results");
     let mut summary = root.join("BENCHMARKS.md");
@@ -79,29 +93,47 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("not a seed: {value:?}"))?
             }
-            "--work-dir" => cfg.work_dir = value.into(),
+            "--gen-lines" => gen_cfg.lines = size(&value)?,
+            "--python-lines" => gen_cfg.python_lines = size(&value)?,
+            "--work-dir" => {
+                cfg.work_dir = value.clone().into();
+                gen_cfg.work_dir = value.into();
+            }
             "--results-dir" => results_dir = value.into(),
             "--summary" => summary = value.into(),
             _ => return Err(format!("unknown option {flag}\n\n{USAGE}")),
         }
     }
+    gen_cfg.runs = cfg.runs.min(3);
     Ok(Args {
         cfg,
+        producing: gen_cfg,
         results_dir,
         summary,
     })
 }
 
-fn build_logmr(root: &Path) -> Result<(), String> {
+fn build_binaries(root: &Path) -> Result<(), String> {
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .current_dir(root)
-        .args(["build", "--release", "--quiet", "-p", "logmr"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "logmr",
+            "-p",
+            "logmr-ingest",
+            "-p",
+            "logmr-bench",
+            "--bins",
+        ])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     status
         .success()
         .then_some(())
-        .ok_or_else(|| "cargo build --release -p logmr failed".to_string())
+        .ok_or_else(|| "cargo build --release of the measured binaries failed".to_string())
 }
 
 fn targets_table(targets: &[Target]) -> Table {
@@ -147,14 +179,17 @@ fn run() -> Result<(), String> {
         .to_path_buf();
     let Args {
         cfg,
+        producing: gen_cfg,
         results_dir,
         summary,
     } = parse_args(&root)?;
-    build_logmr(&root)?;
+    build_binaries(&root)?;
     let progress = |msg: &str| eprintln!("compare: {msg}");
     let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
     let mixed = levelcount::measure(&cfg, Layout::Mixed, progress)?;
-    let targets = levelcount::targets(&seed, &mixed);
+    let generator = producing::measure(&gen_cfg, progress)?;
+    let mut targets = levelcount::targets(&seed, &mixed);
+    targets.extend(producing::targets(&generator));
 
     let date = machine::today();
     let header = format!(
@@ -168,14 +203,15 @@ fn run() -> Result<(), String> {
         targets_table(&targets),
         levelcount::table(&seed),
         levelcount::table(&mixed),
+        producing::table(&generator),
     ];
     let body: Vec<String> = sections.iter().map(Table::markdown).collect();
 
     std::fs::create_dir_all(&results_dir)
         .map_err(|e| format!("creating {}: {e}", results_dir.display()))?;
-    let results_file = results_dir.join(format!("levelcount-{date}-{}MiB.md", cfg.size >> 20));
+    let results_file = results_dir.join(format!("comparison-{date}-{}MiB.md", cfg.size >> 20));
     let full = format!(
-        "# Level count comparison\n\n{header}\n\n{}\n{}",
+        "# Comparison\n\n{header}\n\n{}\n{}",
         body.join("\n"),
         tools_table().markdown()
     );
