@@ -1,8 +1,8 @@
 //! The generator's rows: `logmr-gen` to /dev/null, to a file and to Kafka,
 //! beside the original Python producer (kafka-python, one message per line)
 //! and the ceiling, rdkafka producing pre-built messages. Kafka rows run
-//! against a fresh tansu broker on loopback each, with the topic created
-//! beforehand so that only producing is timed. A sweep of producer settings
+//! against a fresh tansu broker on loopback for every run, with the topic
+//! created beforehand so that only producing is timed. A sweep of producer settings
 //! shows where logmr-gen's defaults come from.
 
 use std::path::{Path, PathBuf};
@@ -73,6 +73,21 @@ fn python_has_kafka() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Runs a Kafka command `runs` times, each against a fresh broker with the
+/// topic `bench` created beforehand, so that no run pays for another's data.
+fn on_fresh_brokers(runs: usize, script: impl Fn(&str) -> String) -> Result<Sample, String> {
+    let mut sample = Sample { runs: Vec::new() };
+    for _ in 0..runs.max(1) {
+        let broker = Broker::start();
+        broker.create_topic("bench", 3);
+        sample.runs.push(crate::measure::run(
+            Shell::Exec,
+            &script(&broker.address()),
+        )?);
+    }
+    Ok(sample)
+}
+
 /// Measures every row.
 pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, String> {
     let mut results = Results::default();
@@ -133,13 +148,9 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
     }
     for (name, extra, display, lines) in kafka_rows {
         progress(&format!("generator: {name}"));
-        let broker = Broker::start();
-        broker.create_topic("bench", 3);
-        let script = format!(
-            "{base} --brokers {} --topic bench {extra}",
-            broker.address()
-        );
-        let sample = Sample::take(Shell::Exec, &script, cfg.runs)?;
+        let sample = on_fresh_brokers(cfg.runs, |b| {
+            format!("{base} --brokers {b} --topic bench {extra}")
+        })?;
         results.rows.push(Row {
             name,
             command: display,
@@ -149,34 +160,24 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
     }
 
     progress(&format!("generator: {RAW}"));
-    let broker = Broker::start();
-    broker.create_topic("bench", 3);
-    let script = format!(
-        "{} {} bench {}",
-        quote(&cfg.produce_raw),
-        broker.address(),
-        quote(&file)
-    );
-    let sample = Sample::take(Shell::Exec, &script, cfg.runs)?;
+    let raw = quote(&cfg.produce_raw);
+    let sample = on_fresh_brokers(cfg.runs, |b| format!("{raw} {b} bench {}", quote(&file)))?;
     results.rows.push(Row {
         name: RAW.into(),
         command: format!("produce-raw B bench FILE ({n} lines in memory)"),
         lines: n,
         sample,
     });
-    drop(broker);
 
     if python_has_kafka() {
         progress(&format!("generator: {PYTHON}"));
-        let broker = Broker::start();
-        broker.create_topic("bench", 3);
-        let script = format!(
-            "python3 {} --brokers {} --topic bench --count {}",
-            quote(&cfg.python_producer),
-            broker.address(),
-            cfg.python_lines
-        );
-        let sample = Sample::take(Shell::Exec, &script, cfg.runs.min(3))?;
+        let py = quote(&cfg.python_producer);
+        let sample = on_fresh_brokers(cfg.runs, |b| {
+            format!(
+                "python3 {py} --brokers {b} --topic bench --count {}",
+                cfg.python_lines
+            )
+        })?;
         results.rows.push(Row {
             name: PYTHON.into(),
             command: format!(
@@ -265,8 +266,8 @@ pub fn table(r: &Results) -> Table {
         ]);
     }
     t.notes.push(
-        "Kafka rows produce to a fresh tansu broker on loopback (in-memory storage) with the topic created \
-         beforehand, and count a run as done when every message is acknowledged. The `-X` rows vary one \
+        "Every run of a Kafka row produces to a fresh tansu broker on loopback (in-memory storage) with the topic \
+         created beforehand, and count a run as done when every message is acknowledged. The `-X` rows vary one \
          producer setting from logmr-gen's defaults. The Python producer sends fewer lines; its rate is what is compared."
             .into(),
     );

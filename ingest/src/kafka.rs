@@ -28,7 +28,7 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
     ("linger.ms", "5"),
     ("batch.size", "1000000"),
     ("batch.num.messages", "100000"),
-    ("queue.buffering.max.kbytes", "1048576"),
+    ("queue.buffering.max.kbytes", "65536"),
     ("queue.buffering.max.messages", "1000000"),
     ("message.timeout.ms", "30000"),
 ];

@@ -334,3 +334,37 @@ fn sigterm_flushes_and_reports() {
         produced
     );
 }
+
+#[test]
+fn a_full_local_queue_slows_the_generator_and_loses_nothing() {
+    let broker = Broker::start();
+    broker.create_topic("tiny_queue", 2);
+    // A queue of 50 messages fills at once: every further send meets
+    // QueueFull and must wait for deliveries instead of dropping lines.
+    let args = ["-n", "20000", "--seed", "6"];
+    let out = run(gen_cmd(&args)
+        .args(["--brokers", &broker.address(), "--topic", "tiny_queue"])
+        .args(["-X", "queue.buffering.max.messages=50", "-X", "linger.ms=1"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("delivered 20000, failed 0"),
+        "{}",
+        stderr(&out)
+    );
+    let mut got: Vec<Vec<u8>> = consume(
+        &broker.address(),
+        "tiny_queue",
+        20000,
+        Duration::from_secs(60),
+    )
+    .into_iter()
+    .map(|r| r.payload)
+    .collect();
+    let mut want: Vec<Vec<u8>> = stdout_lines(&args)
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}
