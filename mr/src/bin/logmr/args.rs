@@ -62,7 +62,10 @@ does. See `logmr levels` for the words.
 Under Hadoop (a task's environment), counters are written to stderr as
 reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
 map_unknown_level_lines, map_long_lines, and reporter:status: lines every few
-seconds.";
+seconds.
+
+Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
+could not be read or the output written, 2 bad arguments or settings.";
 
 const REDUCE_HELP: &str = "\
 Input lines are KEY<SEP>COUNT; each is split at its last separator, so keys
@@ -74,7 +77,11 @@ a total that would overflow) is reported on stderr with its line number,
 counted, and skipped; with --strict it is an error (exit code 3).
 
 Under Hadoop, counters reduce_lines and reduce_malformed_lines are written
-to stderr (the combiner's runs add to them).";
+to stderr (the combiner's runs add to them).
+
+Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
+could not be read or the output written, 2 bad arguments or settings, 3 a
+malformed line under --strict.";
 
 /// When to write Hadoop `reporter:` lines to stderr.
 #[derive(Debug, Clone, Copy, ValueEnum)]
