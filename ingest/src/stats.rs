@@ -96,8 +96,4 @@ impl Stats {
             self.drawn = false;
         }
     }
-
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
 }
