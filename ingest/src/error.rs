@@ -25,6 +25,8 @@ pub enum Error {
     Kafka { context: String, source: KafkaError },
     /// The brokers could not be reached in time.
     Unreachable { brokers: String, detail: String },
+    /// The store holds something the commit protocol cannot accept.
+    Store(String),
     /// Messages were produced but not all were delivered.
     Undelivered { failed: u64, first_error: String },
 }
@@ -66,6 +68,7 @@ impl fmt::Display for Error {
             Error::Usage(msg) => f.write_str(msg),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Kafka { context, source } => write!(f, "{context}: {source}"),
+            Error::Store(msg) => f.write_str(msg),
             Error::Unreachable { brokers, detail } => {
                 write!(f, "cannot reach the Kafka brokers {brokers}: {detail}")
             }

@@ -1,19 +1,25 @@
 //! The ingest side of the logmr pipeline: a log generator that feeds
-//! stdout, files or Kafka.
+//! stdout, files or Kafka, and a sink from Kafka into a store.
 //!
 //! * [`generator`] makes deterministic lines in the [`format`] layouts and
 //!   keeps their ground truth; [`civil`] formats their timestamps.
 //! * [`sink`] and [`kafka`] are where lines go; [`rate`] paces them and
 //!   [`stats`] reports progress. [`run`] ties a generator to a sink.
+//! * [`consume`] reads a topic into a [`store`] through the exactly-once
+//!   protocol of [`commit`].
 
 pub mod civil;
+pub mod commit;
+pub mod consume;
 pub mod error;
 pub mod format;
 pub mod generator;
 pub mod kafka;
+pub mod process;
 pub mod rate;
 pub mod run;
 pub mod sink;
 pub mod stats;
+pub mod store;
 
 pub use error::{Error, Result};

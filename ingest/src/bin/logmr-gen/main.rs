@@ -4,15 +4,12 @@ mod args;
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use clap::Parser;
 use ingest::civil::parse_timestamp;
-use ingest::error::{EXIT_OK, EXIT_USAGE};
 use ingest::generator::{DEFAULT_WEIGHTS, Formats, GenConfig, Generator, parse_weights};
 use ingest::kafka::{KafkaOptions, KafkaSink, parse_property};
+use ingest::process::{exit_code, parse_args, stop_on_signals};
 use ingest::run::{Bounds, run};
 use ingest::sink::{Sink, StreamSink};
 use ingest::{Error, Result};
@@ -103,13 +100,7 @@ fn main_result(args: Args) -> Result<()> {
         ));
     }
     let mut sink = sink(&args)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while the first is being handled exits at once.
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
-            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
-            .map_err(|e| Error::io("cannot install signal handlers", e))?;
-    }
+    let stop = stop_on_signals()?;
     let bounds = Bounds {
         count: args.count,
         duration: args.duration,
@@ -124,20 +115,8 @@ fn main_result(args: Args) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let args = match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return ExitCode::from(code as u8);
-        }
-    };
-    match main_result(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("logmr-gen: error: {e}");
-            ExitCode::from(e.exit_code() as u8)
-        }
+    match parse_args::<Args>() {
+        Ok(args) => exit_code("logmr-gen", main_result(args)),
+        Err(code) => code,
     }
 }

@@ -1,0 +1,211 @@
+//! Exactly-once commits of record batches into a [`Store`], and recovery.
+//!
+//! A batch of one partition's records `first..=last` is written to a
+//! temporary file whose name starts with `_` (Hadoop's input globs skip it),
+//! made durable, then renamed without overwriting to its final name
+//! `TOPIC+PARTITION+FIRST+LAST.log`. The final names are the source of
+//! truth: on start, each partition resumes after the highest `LAST`, and
+//! leftover temporary files are deleted. Kafka's group offsets are only a
+//! hint. A crash at any point leaves either no final file (the batch is
+//! read and written again) or a complete one (the batch is skipped).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// Prefix of temporary files.
+pub const TEMP_PREFIX: &str = "_tmp.";
+
+/// A committed batch, read back from its file name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Committed {
+    pub partition: i32,
+    pub first: i64,
+    pub last: i64,
+    pub path: String,
+}
+
+/// The final name of a batch.
+pub fn final_name(topic: &str, partition: i32, first: i64, last: i64) -> String {
+    format!("{topic}+{partition}+{first:012}+{last:012}.log")
+}
+
+/// Reads a final name back; `None` for other files.
+pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
+    let name = path.rsplit('/').next()?;
+    let rest = name
+        .strip_prefix(topic)?
+        .strip_prefix('+')?
+        .strip_suffix(".log")?;
+    let mut parts = rest.split('+');
+    let partition = parts.next()?.parse().ok()?;
+    let first = parts.next()?.parse().ok()?;
+    let last = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && first <= last).then(|| Committed {
+        partition,
+        first,
+        last,
+        path: path.to_string(),
+    })
+}
+
+/// What [`recover`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// The next offset to write, per partition that has committed files.
+    pub next: BTreeMap<i32, i64>,
+    pub files: usize,
+    pub temps_removed: usize,
+    /// Gaps between committed batches (records the topic no longer had).
+    pub gaps: Vec<String>,
+}
+
+/// Reads every partition's position from the committed files, and deletes
+/// leftover temporary files of `topic`.
+pub fn recover(store: &dyn Store, topic: &str) -> Result<Recovery> {
+    let mut recovery = Recovery::default();
+    let mut by_partition: BTreeMap<i32, Vec<Committed>> = BTreeMap::new();
+    for entry in store.list()? {
+        let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+        if name.starts_with(TEMP_PREFIX)
+            && name[TEMP_PREFIX.len()..].starts_with(&format!("{topic}+"))
+        {
+            store.delete(&entry.path)?;
+            recovery.temps_removed += 1;
+        } else if let Some(c) = parse_final(&entry.path, topic) {
+            by_partition.entry(c.partition).or_default().push(c);
+        }
+    }
+    for (partition, mut files) in by_partition {
+        files.sort_by_key(|c| c.first);
+        for pair in files.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if b.first <= a.last {
+                return Err(Error::Store(format!(
+                    "{} and {} overlap: the store holds some records twice",
+                    a.path, b.path
+                )));
+            }
+            if b.first > a.last + 1 {
+                recovery.gaps.push(format!(
+                    "partition {partition}: offsets {}..{} are missing",
+                    a.last + 1,
+                    b.first - 1
+                ));
+            }
+        }
+        recovery.files += files.len();
+        recovery
+            .next
+            .insert(partition, files.last().map_or(0, |c| c.last + 1));
+    }
+    Ok(recovery)
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Commits one batch: `data` holds the records `first..=last` of
+/// `partition`. Returns the final path. Fails without publishing anything
+/// if another writer committed records of this partition from `first` on.
+pub fn commit(
+    store: &dyn Store,
+    topic: &str,
+    partition: i32,
+    first: i64,
+    last: i64,
+    data: &[u8],
+) -> Result<String> {
+    let temp = format!(
+        "{TEMP_PREFIX}{topic}+{partition}+{first:012}.{}.{}.log",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let final_path = final_name(topic, partition, first, last);
+    let result = (|| {
+        let mut writer = store.create(&temp)?;
+        writer.write(data)?;
+        writer.close()?;
+        store.rename(&temp, &final_path)
+    })();
+    if let Err(e) = result {
+        let _ = store.delete(&temp);
+        return Err(e);
+    }
+    Ok(final_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::LocalStore;
+
+    fn store(label: &str) -> (LocalStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("logmr-commit-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        (LocalStore::open(&dir).unwrap(), dir)
+    }
+
+    #[test]
+    fn names_round_trip() {
+        let name = final_name("logs_machine", 3, 123, 456);
+        assert_eq!(name, "logs_machine+3+000000000123+000000000456.log");
+        let c = parse_final(&format!("dt=2024-12-10/{name}"), "logs_machine").unwrap();
+        assert_eq!((c.partition, c.first, c.last), (3, 123, 456));
+        assert_eq!(parse_final(&name, "logs"), None);
+        assert_eq!(parse_final("logs_machine+3+9+1.log", "logs_machine"), None);
+        assert_eq!(
+            parse_final("_tmp.logs_machine+3+000000000123.1.2.log", "logs_machine"),
+            None
+        );
+    }
+
+    #[test]
+    fn recovery_resumes_after_the_last_batch_and_cleans_up() {
+        let (s, dir) = store("recover");
+        commit(&s, "t", 0, 0, 9, b"x\n").unwrap();
+        commit(&s, "t", 0, 10, 19, b"x\n").unwrap();
+        commit(&s, "t", 2, 5, 5, b"x\n").unwrap();
+        commit(&s, "other", 0, 0, 99, b"x\n").unwrap();
+        s.create("_tmp.t+0+000000000020.1.1.log")
+            .unwrap()
+            .close()
+            .unwrap();
+        let r = recover(&s, "t").unwrap();
+        assert_eq!(r.next, BTreeMap::from([(0, 20), (2, 6)]));
+        assert_eq!((r.files, r.temps_removed), (3, 1));
+        assert!(r.gaps.is_empty());
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .all(|e| !e.path.starts_with("_tmp."))
+        );
+
+        commit(&s, "t", 0, 25, 30, b"x\n").unwrap();
+        assert_eq!(
+            recover(&s, "t").unwrap().gaps,
+            vec!["partition 0: offsets 20..24 are missing".to_string()]
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_batch_committed_twice_is_refused_and_overlaps_are_reported() {
+        let (s, dir) = store("twice");
+        commit(&s, "t", 1, 0, 9, b"a\n").unwrap();
+        assert!(commit(&s, "t", 1, 0, 9, b"b\n").is_err());
+        assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .all(|e| !e.path.starts_with("_tmp."))
+        );
+        commit(&s, "t", 1, 5, 12, b"c\n").unwrap();
+        let err = recover(&s, "t").unwrap_err().to_string();
+        assert!(err.contains("overlap"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

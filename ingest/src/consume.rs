@@ -1,0 +1,352 @@
+//! The sink: records of a topic into a [`Store`], exactly once.
+//!
+//! The store decides where each partition resumes ([`crate::commit::recover`]);
+//! records below that position are skipped, and when the consumer is ahead
+//! of it, the consumer is sought back and records are taken only in order.
+//! A gap is accepted only when the topic no longer has those records. Batches are committed per partition when they reach
+//! a record count, a byte size or an age, whichever comes first, and an idle
+//! topic still flushes what it has. Only then is the group offset committed,
+//! as a hint for the next start. On a rebalance, open batches of partitions
+//! that left are dropped (their records are read again by the next owner),
+//! and positions are read again from the store.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, RebalanceProtocol};
+use rdkafka::message::Message;
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::commit::{commit, recover};
+use crate::error::{Error, Result};
+use crate::stats::{Stats, StatsEvery};
+use crate::store::Store;
+
+/// Settings of a sink run.
+#[derive(Clone, Debug)]
+pub struct SinkOptions {
+    pub brokers: String,
+    pub topic: String,
+    pub group: String,
+    /// librdkafka properties, as given with `-X key=value`; they win.
+    pub properties: Vec<(String, String)>,
+    pub connect_timeout: Duration,
+    pub max_records: usize,
+    pub max_bytes: usize,
+    pub interval: Duration,
+    pub quiet: bool,
+}
+
+/// What a sink run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SinkReport {
+    pub records: u64,
+    pub bytes: u64,
+    pub files: u64,
+    pub skipped: u64,
+}
+
+/// Starts every assigned partition where the store ends, and notes
+/// rebalances for the loop, which acts on them between polls.
+struct SinkContext {
+    store: Arc<dyn Store + Send + Sync>,
+    topic: String,
+    rebalanced: Mutex<bool>,
+    /// A store that could not be read during a rebalance; fatal.
+    failure: Mutex<Option<String>>,
+}
+
+impl ClientContext for SinkContext {}
+
+impl ConsumerContext for SinkContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
+        let result = if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            // The store is the source of truth: fetching starts after the
+            // last committed file, or at the beginning of the log, never at
+            // the group's offset.
+            match recover(&*self.store, &self.topic) {
+                Ok(recovery) => {
+                    for elem in tpl
+                        .elements_for_topic(&self.topic)
+                        .iter()
+                        .map(|e| e.partition())
+                        .collect::<Vec<_>>()
+                    {
+                        let start = recovery
+                            .next
+                            .get(&elem)
+                            .map_or(Offset::Beginning, |&n| Offset::Offset(n));
+                        let _ = tpl.set_partition_offset(&self.topic, elem, start);
+                    }
+                }
+                Err(e) => {
+                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string())
+                }
+            }
+            if cooperative {
+                consumer.incremental_assign(tpl)
+            } else {
+                consumer.assign(tpl)
+            }
+        } else if cooperative {
+            consumer.incremental_unassign(tpl)
+        } else {
+            consumer.unassign()
+        };
+        if let Err(e) = result {
+            *self.failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(format!("rebalance: {e}"));
+        }
+        *self.rebalanced.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    }
+}
+
+/// One partition's open batch.
+struct Batch {
+    first: i64,
+    last: i64,
+    records: usize,
+    data: Vec<u8>,
+    opened: Instant,
+}
+
+struct Sink<'a> {
+    store: &'a dyn Store,
+    opts: &'a SinkOptions,
+    consumer: BaseConsumer<SinkContext>,
+    /// Next offset to write per partition, from the store; absent while
+    /// unknown (no committed file yet and no record seen).
+    next: BTreeMap<i32, i64>,
+    /// The offset each partition was last sought to, so that messages
+    /// fetched before the seek are dropped rather than sought again.
+    sought: BTreeMap<i32, i64>,
+    batches: BTreeMap<i32, Batch>,
+    report: SinkReport,
+}
+
+impl Sink<'_> {
+    /// After a rebalance: the assignment starts every partition where the
+    /// store ends, so open batches are dropped and read again.
+    fn realign(&mut self) -> Result<()> {
+        if let Some(failure) = self
+            .consumer
+            .context()
+            .failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            return Err(Error::Store(failure));
+        }
+        self.batches.clear();
+        self.next = recover(self.store, &self.opts.topic)?.next;
+        self.sought.clear();
+        Ok(())
+    }
+
+    /// The first offset the topic still has in `partition`.
+    fn low_watermark(&self, partition: i32) -> Result<i64> {
+        let (low, _) = self
+            .consumer
+            .fetch_watermarks(&self.opts.topic, partition, Duration::from_secs(10))
+            .map_err(|e| {
+                Error::kafka(
+                    format!("cannot read the offsets of partition {partition}"),
+                    e,
+                )
+            })?;
+        Ok(low)
+    }
+
+    fn seek(&mut self, partition: i32, offset: i64) -> Result<()> {
+        self.consumer
+            .seek(
+                &self.opts.topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(10),
+            )
+            .map_err(|e| {
+                Error::kafka(format!("cannot seek partition {partition} to {offset}"), e)
+            })?;
+        self.sought.insert(partition, offset);
+        Ok(())
+    }
+
+    fn accept(&mut self, partition: i32, offset: i64, payload: &[u8]) -> Result<()> {
+        // Nothing stored of this partition: the assignment started it at
+        // the beginning of the log, so its first record starts it here.
+        let mut want = *self.next.entry(partition).or_insert(offset);
+        if offset > want && self.sought.get(&partition) != Some(&want) {
+            let low = self.low_watermark(partition)?;
+            if low > want {
+                eprintln!(
+                    "logmr-sink: warning: partition {partition}: offsets {want}..{} are no longer in the topic",
+                    low - 1
+                );
+                self.next.insert(partition, low);
+                want = low;
+            }
+        }
+        if offset < want {
+            self.report.skipped += 1;
+            return Ok(());
+        }
+        if offset > want {
+            // Records before this one are not stored yet: read them first.
+            // Messages fetched before the seek are dropped until then.
+            if self.sought.get(&partition) != Some(&want) {
+                self.seek(partition, want)?;
+            }
+            return Ok(());
+        }
+        let batch = self.batches.entry(partition).or_insert_with(|| Batch {
+            first: offset,
+            last: offset,
+            records: 0,
+            data: Vec::with_capacity(64 * 1024),
+            opened: Instant::now(),
+        });
+        batch.last = offset;
+        batch.records += 1;
+        batch.data.extend_from_slice(payload);
+        batch.data.push(b'\n');
+        self.next.insert(partition, offset + 1);
+        Ok(())
+    }
+
+    /// Commits the batches that are due (all of them when `all`).
+    fn flush(&mut self, all: bool) -> Result<()> {
+        let due: Vec<i32> = self
+            .batches
+            .iter()
+            .filter(|(_, b)| {
+                all || b.records >= self.opts.max_records
+                    || b.data.len() >= self.opts.max_bytes
+                    || b.opened.elapsed() >= self.opts.interval
+            })
+            .map(|(p, _)| *p)
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut offsets = TopicPartitionList::new();
+        for partition in due {
+            let batch = self.batches.remove(&partition).expect("due batches exist");
+            commit(
+                self.store,
+                &self.opts.topic,
+                partition,
+                batch.first,
+                batch.last,
+                &batch.data,
+            )?;
+            self.report.records += batch.records as u64;
+            self.report.bytes += batch.data.len() as u64;
+            self.report.files += 1;
+            offsets
+                .add_partition_offset(&self.opts.topic, partition, Offset::Offset(batch.last + 1))
+                .map_err(|e| Error::kafka("cannot note an offset", e))?;
+        }
+        // The offsets are a hint only; the store is the truth. A failure to
+        // commit them costs a re-read on the next start, never data.
+        let _ = self.consumer.commit(&offsets, CommitMode::Async);
+        Ok(())
+    }
+}
+
+/// Runs the sink until `stop` is set, then flushes and returns.
+pub fn run_sink(
+    opts: &SinkOptions,
+    store: Arc<dyn Store + Send + Sync>,
+    stop: &Arc<AtomicBool>,
+) -> Result<SinkReport> {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &opts.brokers)
+        .set("group.id", &opts.group)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest");
+    for (k, v) in &opts.properties {
+        config.set(k, v);
+    }
+    let context = SinkContext {
+        store: Arc::clone(&store),
+        topic: opts.topic.clone(),
+        rebalanced: Mutex::new(false),
+        failure: Mutex::new(None),
+    };
+    let consumer: BaseConsumer<SinkContext> = config
+        .create_with_context(context)
+        .map_err(|e| Error::kafka("cannot create the Kafka consumer", e))?;
+    consumer
+        .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
+        .map_err(|e| Error::Unreachable {
+            brokers: opts.brokers.clone(),
+            detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
+        })?;
+    consumer
+        .subscribe(&[&opts.topic])
+        .map_err(|e| Error::kafka(format!("cannot subscribe to {}", opts.topic), e))?;
+
+    let mut sink = Sink {
+        store: &*store,
+        opts,
+        consumer,
+        next: recover(&*store, &opts.topic)?.next,
+        sought: BTreeMap::new(),
+        batches: BTreeMap::new(),
+        report: SinkReport::default(),
+    };
+    let mut stats = Stats::new("logmr-sink", opts.quiet, None, StatsEvery::default());
+    while !stop.load(Ordering::Relaxed) {
+        let record = match sink.consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => Some((
+                m.partition(),
+                m.offset(),
+                m.payload().unwrap_or_default().to_vec(),
+            )),
+            Some(Err(e)) => {
+                eprintln!("logmr-sink: warning: {e}");
+                None
+            }
+            None => None,
+        };
+        // A rebalance happens inside poll; act on it before the record,
+        // which may belong to a partition just assigned.
+        let rebalanced = std::mem::take(
+            &mut *sink
+                .consumer
+                .context()
+                .rebalanced
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        if rebalanced {
+            sink.realign()?;
+        }
+        if let Some((partition, offset, payload)) = record {
+            sink.accept(partition, offset, &payload)?;
+        }
+        sink.flush(false)?;
+        stats.tick(sink.report.records, sink.report.bytes, sink.report.files);
+    }
+    stats.finish();
+    sink.flush(true)?;
+    let _ = sink.consumer.commit_consumer_state(CommitMode::Sync);
+    Ok(sink.report)
+}

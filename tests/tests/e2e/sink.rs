@@ -1,0 +1,312 @@
+//! `logmr-sink` against a real broker: the whole pipeline's count equals
+//! the generator's summary; SIGKILL at arbitrary moments, twenty times,
+//! loses no record and writes none twice; restarts with missing or stale
+//! group offsets skip what the store already holds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ingest::commit::{parse_final, recover};
+use ingest::store::{LocalStore, Store};
+use logmr_e2e::binary;
+use logmr_e2e::broker::Broker;
+
+const START: &str = "2024-12-10 00:00:00";
+
+/// tansu answers a fetch that starts inside a record batch with the batch
+/// after it, skipping the rest of the containing batch (Kafka returns the
+/// containing batch and the client skips forward). A sink resuming at a
+/// committed offset would then wait for records tansu never sends. One
+/// record per batch makes every offset a batch boundary; against Kafka the
+/// producer's batching is irrelevant to the sink.
+const ONE_RECORD_PER_BATCH: [&str; 2] = ["-X", "batch.num.messages=1"];
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(label: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("logmr-sink-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn generate(broker: &Broker, topic: &str, args: &[&str]) {
+    let out = Command::new(binary("logmr-gen"))
+        .args([
+            "--quiet",
+            "--start",
+            START,
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            topic,
+        ])
+        .args(ONE_RECORD_PER_BATCH)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn expected_lines(args: &[&str]) -> Vec<String> {
+    let out = Command::new(binary("logmr-gen"))
+        .args(["--quiet", "--start", START])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn sink(broker: &Broker, topic: &str, group: &str, store: &Path) -> Command {
+    let mut cmd = Command::new(binary("logmr-sink"));
+    cmd.args([
+        "--quiet",
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        topic,
+        "--group",
+        group,
+    ])
+    .arg("--store")
+    .arg(store)
+    .args(["--interval", "0.2", "--max-records", "300"])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    cmd
+}
+
+/// Every committed record in the store, checked for contiguity per
+/// partition from offset 0.
+fn committed_lines(store: &Path, topic: &str) -> Vec<String> {
+    let s = LocalStore::open(store).unwrap();
+    let recovery = recover(&s, topic).expect("no overlapping files");
+    assert!(recovery.gaps.is_empty(), "{:?}", recovery.gaps);
+    let mut by_partition: BTreeMap<i32, Vec<_>> = BTreeMap::new();
+    for entry in s.list().unwrap() {
+        if let Some(c) = parse_final(&entry.path, topic) {
+            by_partition.entry(c.partition).or_default().push(c);
+        }
+    }
+    let mut lines = Vec::new();
+    for files in by_partition.values_mut() {
+        files.sort_by_key(|c| c.first);
+        assert_eq!(files[0].first, 0, "partition starts at offset 0");
+        for c in files.iter() {
+            let text = String::from_utf8(s.read(&c.path).unwrap()).unwrap();
+            let n = text.lines().count() as i64;
+            assert_eq!(n, c.last - c.first + 1, "{} holds {n} records", c.path);
+            lines.extend(text.lines().map(String::from));
+        }
+    }
+    lines
+}
+
+/// Stops a sink with SIGTERM and returns its stderr.
+fn terminate(child: Child) -> String {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{err}");
+    err
+}
+
+/// (committed files, records in them) of `topic` in the store.
+fn stored(store: &Path, topic: &str) -> (usize, usize) {
+    let files: Vec<_> = LocalStore::open(store)
+        .unwrap()
+        .list()
+        .unwrap()
+        .iter()
+        .filter_map(|e| parse_final(&e.path, topic))
+        .collect();
+    let records = files.iter().map(|c| (c.last - c.first + 1) as usize).sum();
+    (files.len(), records)
+}
+
+/// Waits until the store holds `count` records.
+fn wait_for(store: &Path, topic: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (_, have) = stored(store, topic);
+        if have >= count {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the store holds {have} of {count} records"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn generator_broker_sink_and_the_job_agree_with_the_summary() {
+    let broker = Broker::start();
+    broker.create_topic("pipeline", 3);
+    let dir = Dir::new("pipeline");
+    let summary = dir.0.join("truth.tsv");
+    let out = Command::new(binary("logmr-gen"))
+        .args([
+            "--quiet", "--start", START, "-n", "20000", "--seed", "8", "--format", "mixed",
+        ])
+        .args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            "pipeline",
+            "--summary",
+        ])
+        .arg(&summary)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let store = dir.0.join("logs");
+    let child = sink(&broker, "pipeline", "g", &store).spawn().unwrap();
+    wait_for(&store, "pipeline", 20000);
+    terminate(child);
+
+    let script = format!(
+        "set -o pipefail; cat '{s}'/*.log | '{l}' map | LC_ALL=C sort | '{l}' reduce",
+        s = store.display(),
+        l = binary("logmr").display()
+    );
+    let counted = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    assert!(counted.status.success());
+    assert_eq!(
+        String::from_utf8(counted.stdout).unwrap(),
+        std::fs::read_to_string(&summary).unwrap()
+    );
+}
+
+#[test]
+fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
+    let broker = Broker::start();
+    broker.create_topic("crash", 3);
+    let dir = Dir::new("crash");
+    let store = dir.0.join("logs");
+    let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
+    let producer = Command::new(binary("logmr-gen"))
+        .args([
+            "--quiet",
+            "--start",
+            START,
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            "crash",
+        ])
+        .args(ONE_RECORD_PER_BATCH)
+        .args(args)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill the sink at pseudo-random moments while the generator produces.
+    // A killed member stays in the group until its session times out; a
+    // short session lets the next sink take over in about a second, so that
+    // most rounds consume and commit before they are killed.
+    let fast_takeover = [
+        "-X",
+        "session.timeout.ms=1000",
+        "-X",
+        "heartbeat.interval.ms=250",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for round in 0..20 {
+        let mut child = sink(&broker, "crash", "crashers", &store)
+            .args(fast_takeover)
+            .spawn()
+            .unwrap();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        std::thread::sleep(Duration::from_millis(700 + state % 1800));
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "round {round}: the sink should have been killed"
+        );
+    }
+    let producer = producer.wait_with_output().unwrap();
+    assert!(producer.status.success());
+    let (during, _) = stored(&store, "crash");
+    assert!(
+        during >= 20,
+        "only {during} files were committed between the kills"
+    );
+    let child = sink(&broker, "crash", "crashers", &store)
+        .args(fast_takeover)
+        .spawn()
+        .unwrap();
+    wait_for(&store, "crash", 30000);
+    terminate(child);
+
+    let got = committed_lines(&store, "crash");
+    assert_eq!(got.len(), 30000, "every record exactly once");
+    assert_eq!(
+        sorted(got),
+        sorted(expected_lines(&["-n", "30000", "--seed", "21"]))
+    );
+}
+
+#[test]
+fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
+    let broker = Broker::start();
+    broker.create_topic("restart", 2);
+    let dir = Dir::new("restart");
+    let store = dir.0.join("logs");
+
+    generate(&broker, "restart", &["-n", "4000", "--seed", "31"]);
+    let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
+    wait_for(&store, "restart", 4000);
+    terminate(child);
+
+    // More records, stored by another group: "first" is now behind the store.
+    generate(&broker, "restart", &["-n", "3000", "--seed", "32"]);
+    let child = sink(&broker, "restart", "second", &store).spawn().unwrap();
+    wait_for(&store, "restart", 7000);
+    let err = terminate(child);
+    // The assignment starts where the store ends, so the stored 4000 are
+    // not even read again: exactly the 3000 new records are committed.
+    assert!(
+        err.contains("committed 3000 records"),
+        "missing offsets: {err}"
+    );
+
+    let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let err = terminate(child);
+    assert!(err.contains("committed 0 records"), "stale offsets: {err}");
+
+    let mut want = expected_lines(&["-n", "4000", "--seed", "31"]);
+    want.extend(expected_lines(&["-n", "3000", "--seed", "32"]));
+    assert_eq!(sorted(committed_lines(&store, "restart")), sorted(want));
+}
