@@ -51,6 +51,14 @@ git ls-files -z '*.sh' | xargs -0 shellcheck
 step "cargo test"
 cargo test --workspace
 
+step "HDFS store against a real NameNode"
+if [ -n "${LOGMR_TEST_HDFS:-}" ]; then
+    cargo test -p logmr-ingest -- --ignored hdfs
+else
+    echo "SKIPPED: LOGMR_TEST_HDFS is not set, and no NameNode can run here."
+    echo "         The commit protocol's tests ran against the local store, which shares its code."
+fi
+
 step "criterion benchmarks, once each in test mode"
 cargo test -p logmr-bench --benches
 

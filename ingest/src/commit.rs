@@ -136,16 +136,58 @@ pub fn commit(
     Ok(final_path)
 }
 
+/// The commit protocol's guarantees, checked on an empty store.
+#[cfg(test)]
+pub(crate) mod contract {
+    use super::*;
+
+    pub fn check(s: &dyn Store) {
+        commit(s, "t", 0, 0, 9, b"x\n").unwrap();
+        commit(s, "t", 0, 10, 19, b"x\n").unwrap();
+        commit(s, "t", 2, 5, 5, b"x\n").unwrap();
+        commit(s, "other", 0, 0, 99, b"x\n").unwrap();
+        s.create("_tmp.t+0+000000000020.1.1.log")
+            .unwrap()
+            .close()
+            .unwrap();
+        let r = recover(s, "t").unwrap();
+        assert_eq!(r.next, BTreeMap::from([(0, 20), (2, 6)]));
+        assert_eq!((r.files, r.temps_removed), (3, 1));
+        assert!(r.gaps.is_empty());
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .all(|e| !e.path.starts_with(TEMP_PREFIX))
+        );
+
+        commit(s, "t", 0, 25, 30, b"x\n").unwrap();
+        assert_eq!(
+            recover(s, "t").unwrap().gaps,
+            vec!["partition 0: offsets 20..24 are missing".to_string()]
+        );
+
+        // The same batch twice: refused, the first kept, nothing left over.
+        commit(s, "t", 1, 0, 9, b"a\n").unwrap();
+        assert!(commit(s, "t", 1, 0, 9, b"b\n").is_err());
+        assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .all(|e| !e.path.starts_with(TEMP_PREFIX))
+        );
+        // Overlapping batches are reported, never silently accepted.
+        commit(s, "t", 1, 5, 12, b"c\n").unwrap();
+        let err = recover(s, "t").unwrap_err().to_string();
+        assert!(err.contains("overlap"), "{err}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::LocalStore;
-
-    fn store(label: &str) -> (LocalStore, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("logmr-commit-{label}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        (LocalStore::open(&dir).unwrap(), dir)
-    }
 
     #[test]
     fn names_round_trip() {
@@ -162,50 +204,10 @@ mod tests {
     }
 
     #[test]
-    fn recovery_resumes_after_the_last_batch_and_cleans_up() {
-        let (s, dir) = store("recover");
-        commit(&s, "t", 0, 0, 9, b"x\n").unwrap();
-        commit(&s, "t", 0, 10, 19, b"x\n").unwrap();
-        commit(&s, "t", 2, 5, 5, b"x\n").unwrap();
-        commit(&s, "other", 0, 0, 99, b"x\n").unwrap();
-        s.create("_tmp.t+0+000000000020.1.1.log")
-            .unwrap()
-            .close()
-            .unwrap();
-        let r = recover(&s, "t").unwrap();
-        assert_eq!(r.next, BTreeMap::from([(0, 20), (2, 6)]));
-        assert_eq!((r.files, r.temps_removed), (3, 1));
-        assert!(r.gaps.is_empty());
-        assert!(
-            s.list()
-                .unwrap()
-                .iter()
-                .all(|e| !e.path.starts_with("_tmp."))
-        );
-
-        commit(&s, "t", 0, 25, 30, b"x\n").unwrap();
-        assert_eq!(
-            recover(&s, "t").unwrap().gaps,
-            vec!["partition 0: offsets 20..24 are missing".to_string()]
-        );
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn a_batch_committed_twice_is_refused_and_overlaps_are_reported() {
-        let (s, dir) = store("twice");
-        commit(&s, "t", 1, 0, 9, b"a\n").unwrap();
-        assert!(commit(&s, "t", 1, 0, 9, b"b\n").is_err());
-        assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
-        assert!(
-            s.list()
-                .unwrap()
-                .iter()
-                .all(|e| !e.path.starts_with("_tmp."))
-        );
-        commit(&s, "t", 1, 5, 12, b"c\n").unwrap();
-        let err = recover(&s, "t").unwrap_err().to_string();
-        assert!(err.contains("overlap"), "{err}");
+    fn local_store_keeps_the_commit_protocol() {
+        let dir = std::env::temp_dir().join(format!("logmr-commit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        contract::check(&LocalStore::open(&dir).unwrap());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

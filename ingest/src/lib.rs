@@ -14,6 +14,7 @@ pub mod consume;
 pub mod error;
 pub mod format;
 pub mod generator;
+pub mod hdfs;
 pub mod kafka;
 pub mod process;
 pub mod rate;

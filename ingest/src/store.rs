@@ -28,7 +28,7 @@ pub trait StoreWriter {
 /// the store's root and `/`-separated.
 pub trait Store {
     /// Creates a new file; fails if it exists.
-    fn create(&self, path: &str) -> Result<Box<dyn StoreWriter>>;
+    fn create(&self, path: &str) -> Result<Box<dyn StoreWriter + '_>>;
     /// Renames atomically; fails if `to` exists, never overwriting it.
     fn rename(&self, from: &str, to: &str) -> Result<()>;
     /// Every file under the root, recursively.
@@ -91,7 +91,7 @@ impl StoreWriter for LocalWriter {
 }
 
 impl Store for LocalStore {
-    fn create(&self, path: &str) -> Result<Box<dyn StoreWriter>> {
+    fn create(&self, path: &str) -> Result<Box<dyn StoreWriter + '_>> {
         let full = self.full(path);
         if let Some(dir) = full.parent() {
             fs::create_dir_all(dir)
@@ -176,21 +176,16 @@ impl Store for LocalStore {
     }
 }
 
+/// The behaviour every [`Store`] must have, checked on an empty store.
 #[cfg(test)]
-mod tests {
+pub(crate) mod contract {
     use super::*;
 
-    fn temp_store(label: &str) -> (LocalStore, PathBuf) {
-        let dir = std::env::temp_dir().join(format!("logmr-store-{label}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        (LocalStore::open(&dir).unwrap(), dir)
-    }
-
-    #[test]
-    fn create_rename_list_delete() {
-        let (store, dir) = temp_store("basic");
+    pub fn check(store: &dyn Store) {
+        assert_eq!(store.list().unwrap(), vec![], "the store starts empty");
         let mut w = store.create("_tmp.a").unwrap();
-        w.write(b"hello\n").unwrap();
+        w.write(b"hel").unwrap();
+        w.write(b"lo\n").unwrap();
         w.close().unwrap();
         assert!(
             store.create("_tmp.a").is_err(),
@@ -216,7 +211,20 @@ mod tests {
         assert_eq!(store.read("sub/a.log").unwrap(), b"hello\n");
         store.delete("_tmp.b").unwrap();
         store.delete("_tmp.b").unwrap();
-        assert_eq!(store.list().unwrap().len(), 1);
+        store.delete("sub/a.log").unwrap();
+        assert_eq!(store.list().unwrap(), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_store_keeps_the_contract() {
+        let dir = std::env::temp_dir().join(format!("logmr-store-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        contract::check(&LocalStore::open(&dir).unwrap());
         fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,15 +1,15 @@
 //! `logmr-sink`: parses arguments and hands over to the `ingest` library.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use ingest::consume::{SinkOptions, run_sink};
+use ingest::hdfs::HdfsStore;
 use ingest::kafka::parse_property;
 use ingest::process::{exit_code, parse_args, stop_on_signals};
-use ingest::store::LocalStore;
+use ingest::store::{LocalStore, Store};
 use ingest::{Error, Result};
 
 const AFTER_HELP: &str = "\
@@ -39,9 +39,11 @@ struct Args {
     #[arg(long, default_value = "logmr-sink")]
     group: String,
 
-    /// Directory the files go to, laid out like /user/kafka/logs.
-    #[arg(long, value_name = "DIR")]
-    store: PathBuf,
+    /// Where the files go: a local directory, or an HDFS directory such as
+    /// hdfs://namenode:8020/user/kafka/logs (HADOOP_CONF_DIR is read like
+    /// Hadoop clients read it).
+    #[arg(long, value_name = "DIR|URL")]
+    store: String,
 
     /// librdkafka property KEY=VALUE (repeatable).
     #[arg(short = 'X', value_name = "KEY=VALUE")]
@@ -92,7 +94,11 @@ fn main_result(args: Args) -> Result<()> {
         interval: Duration::from_secs_f64(args.interval),
         quiet: args.quiet,
     };
-    let store = Arc::new(LocalStore::open(&args.store)?);
+    let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {
+        Arc::new(HdfsStore::open(&args.store)?)
+    } else {
+        Arc::new(LocalStore::open(std::path::Path::new(&args.store))?)
+    };
     let stop = stop_on_signals()?;
     let report = run_sink(&opts, store, &stop)?;
     eprintln!(
@@ -100,7 +106,7 @@ fn main_result(args: Args) -> Result<()> {
         report.records,
         logmr::progress::human_bytes(report.bytes),
         report.files,
-        args.store.display(),
+        args.store,
         report.skipped
     );
     Ok(())
