@@ -32,13 +32,22 @@ pub fn final_name(topic: &str, partition: i32, first: i64, last: i64) -> String 
     format!("{topic}+{partition}+{first:012}+{last:012}.log")
 }
 
+/// Where and how a batch's file is written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileOptions {
+    /// A directory under the root, such as `dt=2024-12-10`; empty for none.
+    pub dir: String,
+    /// Gzip the file (`.log.gz`), which Hadoop reads transparently.
+    pub gzip: bool,
+}
+
 /// Reads a final name back; `None` for other files.
 pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
     let name = path.rsplit('/').next()?;
-    let rest = name
-        .strip_prefix(topic)?
-        .strip_prefix('+')?
-        .strip_suffix(".log")?;
+    let rest = name.strip_prefix(topic)?.strip_prefix('+')?;
+    let rest = rest
+        .strip_suffix(".log.gz")
+        .or_else(|| rest.strip_suffix(".log"))?;
     let mut parts = rest.split('+');
     let partition = parts.next()?.parse().ok()?;
     let first = parts.next()?.parse().ok()?;
@@ -107,8 +116,8 @@ pub fn recover(store: &dyn Store, topic: &str) -> Result<Recovery> {
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Commits one batch: `data` holds the records `first..=last` of
-/// `partition`. Returns the final path. Fails without publishing anything
-/// if another writer committed records of this partition from `first` on.
+/// `partition`, one a line. Returns the final path. Fails without
+/// publishing anything if that file exists already.
 pub fn commit(
     store: &dyn Store,
     topic: &str,
@@ -116,16 +125,30 @@ pub fn commit(
     first: i64,
     last: i64,
     data: &[u8],
+    options: &FileOptions,
 ) -> Result<String> {
     let temp = format!(
         "{TEMP_PREFIX}{topic}+{partition}+{first:012}.{}.{}.log",
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
-    let final_path = final_name(topic, partition, first, last);
+    let mut final_path = final_name(topic, partition, first, last);
+    if options.gzip {
+        final_path.push_str(".gz");
+    }
+    if !options.dir.is_empty() {
+        final_path = format!("{}/{final_path}", options.dir);
+    }
+    let compressed;
+    let bytes = if options.gzip {
+        compressed = gzip(data).map_err(|e| Error::io("cannot compress a batch", e))?;
+        &compressed[..]
+    } else {
+        data
+    };
     let result = (|| {
         let mut writer = store.create(&temp)?;
-        writer.write(data)?;
+        writer.write(bytes)?;
         writer.close()?;
         store.rename(&temp, &final_path)
     })();
@@ -136,16 +159,41 @@ pub fn commit(
     Ok(final_path)
 }
 
+fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data)?;
+    encoder.finish()
+}
+
 /// The commit protocol's guarantees, checked on an empty store.
 #[cfg(test)]
 pub(crate) mod contract {
     use super::*;
 
     pub fn check(s: &dyn Store) {
-        commit(s, "t", 0, 0, 9, b"x\n").unwrap();
-        commit(s, "t", 0, 10, 19, b"x\n").unwrap();
-        commit(s, "t", 2, 5, 5, b"x\n").unwrap();
-        commit(s, "other", 0, 0, 99, b"x\n").unwrap();
+        let plain = FileOptions::default();
+        let dated_gzip = FileOptions {
+            dir: "dt=2024-12-10".into(),
+            gzip: true,
+        };
+        let plain = FileOptions::default();
+        let dated_gzip = FileOptions {
+            dir: "dt=2024-12-10".into(),
+            gzip: true,
+        };
+        commit(s, "t", 0, 0, 9, b"x\n", &plain).unwrap();
+        let path = commit(s, "t", 0, 10, 19, b"y\n", &dated_gzip).unwrap();
+        assert_eq!(path, "dt=2024-12-10/t+0+000000000010+000000000019.log.gz");
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&s.read(&path).unwrap()[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, "y\n");
+        commit(s, "t", 2, 5, 5, b"x\n", &plain).unwrap();
+        commit(s, "other", 0, 0, 99, b"x\n", &plain).unwrap();
         s.create("_tmp.t+0+000000000020.1.1.log")
             .unwrap()
             .close()
@@ -161,15 +209,15 @@ pub(crate) mod contract {
                 .all(|e| !e.path.starts_with(TEMP_PREFIX))
         );
 
-        commit(s, "t", 0, 25, 30, b"x\n").unwrap();
+        commit(s, "t", 0, 25, 30, b"x\n", &plain).unwrap();
         assert_eq!(
             recover(s, "t").unwrap().gaps,
             vec!["partition 0: offsets 20..24 are missing".to_string()]
         );
 
         // The same batch twice: refused, the first kept, nothing left over.
-        commit(s, "t", 1, 0, 9, b"a\n").unwrap();
-        assert!(commit(s, "t", 1, 0, 9, b"b\n").is_err());
+        commit(s, "t", 1, 0, 9, b"a\n", &plain).unwrap();
+        assert!(commit(s, "t", 1, 0, 9, b"b\n", &plain).is_err());
         assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
         assert!(
             s.list()
@@ -178,7 +226,7 @@ pub(crate) mod contract {
                 .all(|e| !e.path.starts_with(TEMP_PREFIX))
         );
         // Overlapping batches are reported, never silently accepted.
-        commit(s, "t", 1, 5, 12, b"c\n").unwrap();
+        commit(s, "t", 1, 5, 12, b"c\n", &plain).unwrap();
         let err = recover(s, "t").unwrap_err().to_string();
         assert!(err.contains("overlap"), "{err}");
     }
@@ -196,6 +244,14 @@ mod tests {
         let c = parse_final(&format!("dt=2024-12-10/{name}"), "logs_machine").unwrap();
         assert_eq!((c.partition, c.first, c.last), (3, 123, 456));
         assert_eq!(parse_final(&name, "logs"), None);
+        assert_eq!(
+            parse_final(&format!("{name}.gz"), "logs_machine").map(|c| c.last),
+            Some(456)
+        );
+        assert_eq!(
+            parse_final(&format!("{name}.gz"), "logs_machine").map(|c| c.last),
+            Some(456)
+        );
         assert_eq!(parse_final("logs_machine+3+9+1.log", "logs_machine"), None);
         assert_eq!(
             parse_final("_tmp.logs_machine+3+000000000123.1.2.log", "logs_machine"),

@@ -22,7 +22,7 @@ use rdkafka::message::Message;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::commit::{commit, recover};
+use crate::commit::{FileOptions, commit, recover};
 use crate::error::{Error, Result};
 use crate::stats::{Stats, StatsEvery};
 use crate::store::Store;
@@ -39,6 +39,10 @@ pub struct SinkOptions {
     pub max_records: usize,
     pub max_bytes: usize,
     pub interval: Duration,
+    /// Put each file under `dt=YYYY-MM-DD/` by its records' Kafka
+    /// timestamps (UTC); a batch ends where the date changes.
+    pub date_partitioning: bool,
+    pub gzip: bool,
     pub quiet: bool,
 }
 
@@ -122,6 +126,8 @@ struct Batch {
     records: usize,
     data: Vec<u8>,
     opened: Instant,
+    /// `dt=YYYY-MM-DD` with date partitioning, else empty.
+    dir: String,
 }
 
 struct Sink<'a> {
@@ -187,7 +193,13 @@ impl Sink<'_> {
         Ok(())
     }
 
-    fn accept(&mut self, partition: i32, offset: i64, payload: &[u8]) -> Result<()> {
+    fn accept(
+        &mut self,
+        partition: i32,
+        offset: i64,
+        timestamp_ms: Option<i64>,
+        payload: &[u8],
+    ) -> Result<()> {
         // Nothing stored of this partition: the assignment started it at
         // the beginning of the log, so its first record starts it here.
         let mut want = *self.next.entry(partition).or_insert(offset);
@@ -214,12 +226,22 @@ impl Sink<'_> {
             }
             return Ok(());
         }
+        let dir = if self.opts.date_partitioning {
+            let c = crate::civil::civil(timestamp_ms.unwrap_or(0));
+            format!("dt={:04}-{:02}-{:02}", c.year, c.month, c.day)
+        } else {
+            String::new()
+        };
+        if self.batches.get(&partition).is_some_and(|b| b.dir != dir) {
+            self.commit_batch(partition)?;
+        }
         let batch = self.batches.entry(partition).or_insert_with(|| Batch {
             first: offset,
             last: offset,
             records: 0,
             data: Vec::with_capacity(64 * 1024),
             opened: Instant::now(),
+            dir,
         });
         batch.last = offset;
         batch.records += 1;
@@ -241,27 +263,39 @@ impl Sink<'_> {
             })
             .map(|(p, _)| *p)
             .collect();
-        if due.is_empty() {
-            return Ok(());
-        }
-        let mut offsets = TopicPartitionList::new();
         for partition in due {
-            let batch = self.batches.remove(&partition).expect("due batches exist");
-            commit(
-                self.store,
-                &self.opts.topic,
-                partition,
-                batch.first,
-                batch.last,
-                &batch.data,
-            )?;
-            self.report.records += batch.records as u64;
-            self.report.bytes += batch.data.len() as u64;
-            self.report.files += 1;
-            offsets
-                .add_partition_offset(&self.opts.topic, partition, Offset::Offset(batch.last + 1))
-                .map_err(|e| Error::kafka("cannot note an offset", e))?;
+            self.commit_batch(partition)?;
         }
+        Ok(())
+    }
+
+    /// Commits a partition's open batch to the store, then notes its offset
+    /// in the group.
+    fn commit_batch(&mut self, partition: i32) -> Result<()> {
+        let Some(batch) = self.batches.remove(&partition) else {
+            return Ok(());
+        };
+        let options = FileOptions {
+            dir: batch.dir,
+            gzip: self.opts.gzip,
+        };
+        let topic = &self.opts.topic;
+        commit(
+            self.store,
+            topic,
+            partition,
+            batch.first,
+            batch.last,
+            &batch.data,
+            &options,
+        )?;
+        self.report.records += batch.records as u64;
+        self.report.bytes += batch.data.len() as u64;
+        self.report.files += 1;
+        let mut offsets = TopicPartitionList::new();
+        offsets
+            .add_partition_offset(topic, partition, Offset::Offset(batch.last + 1))
+            .map_err(|e| Error::kafka("cannot note an offset", e))?;
         // The offsets are a hint only; the store is the truth. A failure to
         // commit them costs a re-read on the next start, never data.
         let _ = self.consumer.commit(&offsets, CommitMode::Async);
@@ -318,6 +352,7 @@ pub fn run_sink(
             Some(Ok(m)) => Some((
                 m.partition(),
                 m.offset(),
+                m.timestamp().to_millis(),
                 m.payload().unwrap_or_default().to_vec(),
             )),
             Some(Err(e)) => {
@@ -339,8 +374,8 @@ pub fn run_sink(
         if rebalanced {
             sink.realign()?;
         }
-        if let Some((partition, offset, payload)) = record {
-            sink.accept(partition, offset, &payload)?;
+        if let Some((partition, offset, timestamp, payload)) = record {
+            sink.accept(partition, offset, timestamp, &payload)?;
         }
         sink.flush(false)?;
         stats.tick(sink.report.records, sink.report.bytes, sink.report.files);

@@ -310,3 +310,39 @@ fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
     want.extend(expected_lines(&["-n", "3000", "--seed", "32"]));
     assert_eq!(sorted(committed_lines(&store, "restart")), sorted(want));
 }
+
+#[test]
+fn gzip_files_under_date_directories_hold_the_same_records() {
+    let broker = Broker::start();
+    broker.create_topic("dated", 2);
+    let dir = Dir::new("dated");
+    let summary = dir.0.join("truth.tsv");
+    let out = Command::new(binary("logmr-gen"))
+        .args(["--quiet", "--start", START, "-n", "5000", "--seed", "12"])
+        .args(ONE_RECORD_PER_BATCH)
+        .args(["--brokers", &broker.address(), "--topic", "dated", "--summary"])
+        .arg(&summary)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let store = dir.0.join("logs");
+    let child = sink(&broker, "dated", "g", &store).args(["--gzip", "--date-partition"]).spawn().unwrap();
+    wait_for(&store, "dated", 5000);
+    terminate(child);
+
+    let files = LocalStore::open(&store).unwrap().list().unwrap();
+    assert!(!files.is_empty());
+    for f in &files {
+        let (dir, name) = f.path.split_once('/').expect("files sit in a date directory");
+        assert!(dir.len() == 13 && dir.starts_with("dt=20"), "{dir}");
+        assert!(name.ends_with(".log.gz"), "{name}");
+    }
+    let script = format!(
+        "set -o pipefail; zcat '{s}'/dt=*/*.log.gz | '{l}' map | LC_ALL=C sort | '{l}' reduce",
+        s = store.display(),
+        l = binary("logmr").display()
+    );
+    let counted = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    assert!(counted.status.success(), "{}", String::from_utf8_lossy(&counted.stderr));
+    assert_eq!(String::from_utf8(counted.stdout).unwrap(), std::fs::read_to_string(&summary).unwrap());
+}

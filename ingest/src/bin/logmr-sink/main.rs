@@ -61,6 +61,14 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     interval: f64,
 
+    /// Put files under dt=YYYY-MM-DD/ by their records' Kafka timestamps (UTC).
+    #[arg(long)]
+    date_partition: bool,
+
+    /// Gzip the files (.log.gz); Hadoop reads them transparently.
+    #[arg(long)]
+    gzip: bool,
+
     /// Seconds to wait for the brokers to answer at start.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
@@ -92,6 +100,8 @@ fn main_result(args: Args) -> Result<()> {
         max_records: args.max_records,
         max_bytes: args.max_bytes,
         interval: Duration::from_secs_f64(args.interval),
+        date_partitioning: args.date_partition,
+        gzip: args.gzip,
         quiet: args.quiet,
     };
     let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {
