@@ -177,11 +177,6 @@ pub(crate) mod contract {
             dir: "dt=2024-12-10".into(),
             gzip: true,
         };
-        let plain = FileOptions::default();
-        let dated_gzip = FileOptions {
-            dir: "dt=2024-12-10".into(),
-            gzip: true,
-        };
         commit(s, "t", 0, 0, 9, b"x\n", &plain).unwrap();
         let path = commit(s, "t", 0, 10, 19, b"y\n", &dated_gzip).unwrap();
         assert_eq!(path, "dt=2024-12-10/t+0+000000000010+000000000019.log.gz");
