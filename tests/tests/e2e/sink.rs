@@ -320,20 +320,32 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
     let out = Command::new(binary("logmr-gen"))
         .args(["--quiet", "--start", START, "-n", "5000", "--seed", "12"])
         .args(ONE_RECORD_PER_BATCH)
-        .args(["--brokers", &broker.address(), "--topic", "dated", "--summary"])
+        .args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            "dated",
+            "--summary",
+        ])
         .arg(&summary)
         .output()
         .unwrap();
     assert!(out.status.success());
     let store = dir.0.join("logs");
-    let child = sink(&broker, "dated", "g", &store).args(["--gzip", "--date-partition"]).spawn().unwrap();
+    let child = sink(&broker, "dated", "g", &store)
+        .args(["--gzip", "--date-partition"])
+        .spawn()
+        .unwrap();
     wait_for(&store, "dated", 5000);
     terminate(child);
 
     let files = LocalStore::open(&store).unwrap().list().unwrap();
     assert!(!files.is_empty());
     for f in &files {
-        let (dir, name) = f.path.split_once('/').expect("files sit in a date directory");
+        let (dir, name) = f
+            .path
+            .split_once('/')
+            .expect("files sit in a date directory");
         assert!(dir.len() == 13 && dir.starts_with("dt=20"), "{dir}");
         assert!(name.ends_with(".log.gz"), "{name}");
     }
@@ -343,6 +355,13 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
         l = binary("logmr").display()
     );
     let counted = Command::new("bash").arg("-c").arg(script).output().unwrap();
-    assert!(counted.status.success(), "{}", String::from_utf8_lossy(&counted.stderr));
-    assert_eq!(String::from_utf8(counted.stdout).unwrap(), std::fs::read_to_string(&summary).unwrap());
+    assert!(
+        counted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&counted.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(counted.stdout).unwrap(),
+        std::fs::read_to_string(&summary).unwrap()
+    );
 }
