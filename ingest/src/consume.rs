@@ -27,6 +27,10 @@ use crate::error::{Error, Result};
 use crate::stats::{Stats, StatsEvery};
 use crate::store::Store;
 
+/// Attempts at committing one batch before the sink gives up (waiting
+/// 0.5, 1, 2 and 4 s between them).
+const COMMIT_ATTEMPTS: u32 = 5;
+
 /// Settings of a sink run.
 #[derive(Clone, Debug)]
 pub struct SinkOptions {
@@ -164,6 +168,27 @@ impl Sink<'_> {
         Ok(())
     }
 
+    /// Records in the topic not yet read, over the assigned partitions.
+    fn lag(&self) -> Result<i64> {
+        let positions = self
+            .consumer
+            .position()
+            .map_err(|e| Error::kafka("cannot read positions", e))?;
+        let mut lag = 0;
+        for elem in positions.elements() {
+            let (_, high) = self
+                .consumer
+                .fetch_watermarks(&self.opts.topic, elem.partition(), Duration::from_secs(5))
+                .map_err(|e| Error::kafka("cannot read offsets", e))?;
+            let position = match elem.offset() {
+                Offset::Offset(o) => o,
+                _ => self.next.get(&elem.partition()).copied().unwrap_or(high),
+            };
+            lag += (high - position).max(0);
+        }
+        Ok(lag)
+    }
+
     /// The first offset the topic still has in `partition`.
     fn low_watermark(&self, partition: i32) -> Result<i64> {
         let (low, _) = self
@@ -280,15 +305,32 @@ impl Sink<'_> {
             gzip: self.opts.gzip,
         };
         let topic = &self.opts.topic;
-        commit(
-            self.store,
-            topic,
-            partition,
-            batch.first,
-            batch.last,
-            &batch.data,
-            &options,
-        )?;
+        // A store fault may pass (a NameNode fail-over, a busy disk): retry
+        // with backoff before giving up. The protocol makes a retry safe.
+        let mut backoff = Duration::from_millis(500);
+        for attempt in 1.. {
+            let (first, last) = (batch.first, batch.last);
+            match commit(
+                self.store,
+                topic,
+                partition,
+                first,
+                last,
+                &batch.data,
+                &options,
+            ) {
+                Ok(_) => break,
+                Err(e) if attempt < COMMIT_ATTEMPTS => {
+                    eprintln!(
+                        "logmr-sink: warning: {e}; retrying in {:.1} s",
+                        backoff.as_secs_f64()
+                    );
+                    std::thread::sleep(backoff);
+                    backoff *= 2;
+                }
+                Err(e) => return Err(e),
+            }
+        }
         self.report.records += batch.records as u64;
         self.report.bytes += batch.data.len() as u64;
         self.report.files += 1;
@@ -378,7 +420,13 @@ pub fn run_sink(
             sink.accept(partition, offset, timestamp, &payload)?;
         }
         sink.flush(false)?;
-        stats.tick(sink.report.records, sink.report.bytes, sink.report.files);
+        let (files, skipped) = (sink.report.files, sink.report.skipped);
+        stats.tick(sink.report.records, sink.report.bytes, || {
+            let lag = sink
+                .lag()
+                .map_or_else(|e| format!("unknown ({e})"), |l| l.to_string());
+            format!("{files} files committed, {skipped} skipped, lag {lag}")
+        });
     }
     stats.finish();
     sink.flush(true)?;

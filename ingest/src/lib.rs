@@ -6,7 +6,7 @@
 //! * [`sink`] and [`kafka`] are where lines go; [`rate`] paces them and
 //!   [`stats`] reports progress. [`run`] ties a generator to a sink.
 //! * [`consume`] reads a topic into a [`store`] through the exactly-once
-//!   protocol of [`commit`].
+//!   protocol of [`commit`]; [`inspect`] prints a topic for a look.
 
 pub mod civil;
 pub mod commit;
@@ -15,6 +15,7 @@ pub mod error;
 pub mod format;
 pub mod generator;
 pub mod hdfs;
+pub mod inspect;
 pub mod kafka;
 pub mod process;
 pub mod rate;

@@ -102,7 +102,9 @@ pub fn run(
             sink.send(info.machine, &line)?;
             bytes += line.len() as u64;
         }
-        stats.tick(generator.lines(), bytes, sink.delivered());
+        stats.tick(generator.lines(), bytes, || {
+            format!("delivered {}", sink.delivered())
+        });
         if sink.failed() > 0 {
             // The destination is failing (a broker went away): stop making
             // more lines that could only fail too, and report.

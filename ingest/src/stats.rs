@@ -56,19 +56,21 @@ impl Stats {
         }
     }
 
-    /// Shows `items`, `bytes` and `delivered` when the interval has passed.
-    pub fn tick(&mut self, items: u64, bytes: u64, delivered: u64) {
+    /// Shows `items`, `bytes` and `detail()` when the interval has passed;
+    /// `detail` runs only then.
+    pub fn tick(&mut self, items: u64, bytes: u64, detail: impl FnOnce() -> String) {
         if !self.enabled || self.last.elapsed() < self.every {
             return;
         }
         self.last = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
         let mut line = format!(
-            "{}: {items} lines, {}, {:.0} lines/s, {}/s, delivered {delivered}",
+            "{}: {items} lines, {}, {:.0} lines/s, {}/s, {}",
             self.label,
             human_bytes(bytes),
             items as f64 / secs,
             human_bytes((bytes as f64 / secs) as u64),
+            detail(),
         );
         if let Some(total) = self.total.filter(|&t| t > 0) {
             let frac = (items as f64 / total as f64).min(1.0);

@@ -365,3 +365,49 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
         std::fs::read_to_string(&summary).unwrap()
     );
 }
+
+#[test]
+fn inspect_prints_every_message_with_partition_and_offset() {
+    let broker = Broker::start();
+    broker.create_topic("look", 3);
+    generate(&broker, "look", &["-n", "600", "--seed", "40"]);
+    let out = Command::new(binary("logmr-inspect"))
+        .args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            "look",
+            "--from-beginning",
+            "-n",
+            "600",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut values = Vec::new();
+    for line in text.lines() {
+        let mut fields = line.splitn(4, '\t');
+        let (p, o, key, value) = (
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+        );
+        assert!(
+            seen.insert((p.parse::<i32>().unwrap(), o.parse::<i64>().unwrap())),
+            "{line}"
+        );
+        assert!(value.contains(&format!("{key}: ")), "{line}");
+        values.push(value.to_string());
+    }
+    assert_eq!(
+        sorted(values),
+        sorted(expected_lines(&["-n", "600", "--seed", "40"]))
+    );
+}

@@ -1,0 +1,77 @@
+//! `logmr-inspect`: parses arguments and hands over to the `ingest` library.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use ingest::Result;
+use ingest::inspect::{InspectOptions, inspect};
+use ingest::kafka::parse_property;
+use ingest::process::{exit_code, parse_args, stop_on_signals};
+
+const AFTER_HELP: &str = "\
+Output lines are PARTITION<TAB>OFFSET<TAB>KEY<TAB>VALUE. The topic is read
+without a consumer group position: nothing is committed, so a look never
+moves what logmr-sink will read.
+
+Exit codes: 0 success (also when stdout's reader goes away), 1 a fatal
+error, 2 bad arguments or a topic that does not exist.";
+
+/// Print messages of a Kafka topic with their partition and offset.
+#[derive(Debug, Parser)]
+#[command(name = "logmr-inspect", version, after_long_help = AFTER_HELP)]
+struct Args {
+    /// Kafka brokers, host:port,...
+    #[arg(long, value_name = "LIST")]
+    brokers: String,
+
+    /// Topic to read.
+    #[arg(long, default_value = "logs_machine")]
+    topic: String,
+
+    /// Start at the beginning of every partition instead of at its end.
+    #[arg(long)]
+    from_beginning: bool,
+
+    /// Stop after N messages.
+    #[arg(short = 'n', long, value_name = "N")]
+    count: Option<u64>,
+
+    /// Stop after this many seconds without a message.
+    #[arg(long, value_name = "SECS")]
+    idle: Option<f64>,
+
+    /// librdkafka property KEY=VALUE (repeatable).
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    properties: Vec<String>,
+
+    /// Seconds to wait for the brokers to answer at start.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    connect_timeout: u64,
+}
+
+fn main_result(args: Args) -> Result<()> {
+    let opts = InspectOptions {
+        brokers: args.brokers,
+        topic: args.topic,
+        properties: args
+            .properties
+            .iter()
+            .map(|p| parse_property(p))
+            .collect::<Result<_>>()?,
+        from_beginning: args.from_beginning,
+        count: args.count,
+        idle: args.idle.filter(|s| *s > 0.0).map(Duration::from_secs_f64),
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+    };
+    let stop = stop_on_signals()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    inspect(&opts, &mut out, &stop).map(|_| ())
+}
+
+fn main() -> ExitCode {
+    match parse_args::<Args>() {
+        Ok(args) => exit_code("logmr-inspect", main_result(args)),
+        Err(code) => code,
+    }
+}
