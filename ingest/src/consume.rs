@@ -47,6 +47,11 @@ pub struct SinkOptions {
     /// timestamps (UTC); a batch ends where the date changes.
     pub date_partitioning: bool,
     pub gzip: bool,
+    /// Append every batch to this one file instead, as the original
+    /// consumer did. Positions then come from the group's offsets, and the
+    /// guarantee is at least once: a crash between an append and the offset
+    /// commit writes records again.
+    pub single_file: Option<String>,
     pub quiet: bool,
 }
 
@@ -64,6 +69,9 @@ pub struct SinkReport {
 struct SinkContext {
     store: Arc<dyn Store + Send + Sync>,
     topic: String,
+    /// Start assigned partitions where the store ends (false in
+    /// single-file mode, where the group's offsets decide).
+    store_positions: bool,
     rebalanced: Mutex<bool>,
     /// A store that could not be read during a rebalance; fatal.
     failure: Mutex<Option<String>>,
@@ -82,7 +90,15 @@ impl ConsumerContext for SinkContext {
             consumer.rebalance_protocol(),
             RebalanceProtocol::Cooperative
         );
-        let result = if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+        let result = if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+            && !self.store_positions
+        {
+            if cooperative {
+                consumer.incremental_assign(tpl)
+            } else {
+                consumer.assign(tpl)
+            }
+        } else if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             // The store is the source of truth: fetching starts after the
             // last committed file, or at the beginning of the log, never at
             // the group's offset.
@@ -163,9 +179,18 @@ impl Sink<'_> {
             return Err(Error::Store(failure));
         }
         self.batches.clear();
-        self.next = recover(self.store, &self.opts.topic)?.next;
+        self.next = self.positions()?;
         self.sought.clear();
         Ok(())
+    }
+
+    /// Where each partition resumes: after the store's last file, or (in
+    /// single-file mode) wherever the group's offsets say.
+    fn positions(&self) -> Result<BTreeMap<i32, i64>> {
+        match self.opts.single_file {
+            Some(_) => Ok(BTreeMap::new()),
+            None => Ok(recover(self.store, &self.opts.topic)?.next),
+        }
     }
 
     /// Records in the topic not yet read, over the assigned partitions.
@@ -305,6 +330,20 @@ impl Sink<'_> {
             gzip: self.opts.gzip,
         };
         let topic = &self.opts.topic;
+        if let Some(file) = &self.opts.single_file {
+            self.store.append(file, &batch.data)?;
+            self.report.records += batch.records as u64;
+            self.report.bytes += batch.data.len() as u64;
+            let mut offsets = TopicPartitionList::new();
+            offsets
+                .add_partition_offset(topic, partition, Offset::Offset(batch.last + 1))
+                .map_err(|e| Error::kafka("cannot note an offset", e))?;
+            // Here the offsets are the only position: commit them at once.
+            return self
+                .consumer
+                .commit(&offsets, CommitMode::Sync)
+                .map_err(|e| Error::kafka("cannot commit offsets", e));
+        }
         // A store fault may pass (a NameNode fail-over, a busy disk): retry
         // with backoff before giving up. The protocol makes a retry safe.
         let mut backoff = Duration::from_millis(500);
@@ -363,6 +402,7 @@ pub fn run_sink(
     let context = SinkContext {
         store: Arc::clone(&store),
         topic: opts.topic.clone(),
+        store_positions: opts.single_file.is_none(),
         rebalanced: Mutex::new(false),
         failure: Mutex::new(None),
     };
@@ -383,11 +423,12 @@ pub fn run_sink(
         store: &*store,
         opts,
         consumer,
-        next: recover(&*store, &opts.topic)?.next,
+        next: BTreeMap::new(),
         sought: BTreeMap::new(),
         batches: BTreeMap::new(),
         report: SinkReport::default(),
     };
+    sink.next = sink.positions()?;
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, StatsEvery::default());
     while !stop.load(Ordering::Relaxed) {
         let record = match sink.consumer.poll(Duration::from_millis(100)) {

@@ -158,6 +158,23 @@ impl Store for HdfsStore {
             .map_err(hdfs_err(format!("cannot read {full}")))
     }
 
+    fn append(&self, path: &str, data: &[u8]) -> Result<()> {
+        let full = self.full(path);
+        self.runtime
+            .block_on(async {
+                let mut writer = match self.client.append(&full).await {
+                    Ok(writer) => writer,
+                    Err(hdfs_native::HdfsError::FileNotFound(_)) => {
+                        self.client.create(&full, WriteOptions::default()).await?
+                    }
+                    Err(e) => return Err(e),
+                };
+                writer.write_bytes(Bytes::copy_from_slice(data)).await?;
+                writer.close().await
+            })
+            .map_err(hdfs_err(format!("cannot append to {full}")))
+    }
+
     fn describe(&self) -> String {
         self.url.clone()
     }

@@ -37,6 +37,9 @@ pub trait Store {
     fn delete(&self, path: &str) -> Result<()>;
     /// The whole content of a file.
     fn read(&self, path: &str) -> Result<Vec<u8>>;
+    /// Appends to a file, creating it if missing, and makes it durable.
+    /// Used only by the single-file mode, which is not exactly-once.
+    fn append(&self, path: &str, data: &[u8]) -> Result<()>;
     /// Where the store is, for messages.
     fn describe(&self) -> String;
 }
@@ -171,6 +174,18 @@ impl Store for LocalStore {
         fs::read(self.full(path)).map_err(|e| self.err("cannot read", path, e))
     }
 
+    fn append(&self, path: &str, data: &[u8]) -> Result<()> {
+        let full = self.full(path);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&full)
+            .map_err(|e| self.err("cannot open", path, e))?;
+        file.write_all(data)
+            .and_then(|_| file.sync_data())
+            .map_err(|e| self.err("cannot append to", path, e))
+    }
+
     fn describe(&self) -> String {
         self.root.display().to_string()
     }
@@ -213,6 +228,11 @@ pub(crate) mod contract {
         store.delete("_tmp.b").unwrap();
         store.delete("sub/a.log").unwrap();
         assert_eq!(store.list().unwrap(), vec![]);
+
+        store.append("single.txt", b"one\n").unwrap();
+        store.append("single.txt", b"two\n").unwrap();
+        assert_eq!(store.read("single.txt").unwrap(), b"one\ntwo\n");
+        store.delete("single.txt").unwrap();
     }
 }
 

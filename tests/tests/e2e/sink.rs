@@ -411,3 +411,42 @@ fn inspect_prints_every_message_with_partition_and_offset() {
         sorted(expected_lines(&["-n", "600", "--seed", "40"]))
     );
 }
+
+#[test]
+fn single_file_mode_appends_like_the_original() {
+    let broker = Broker::start();
+    broker.create_topic("single", 2);
+    let dir = Dir::new("single");
+    let store = dir.0.join("logs");
+    generate(&broker, "single", &["-n", "1500", "--seed", "50"]);
+    let child = sink(&broker, "single", "g", &store)
+        .args(["--single-file", "logs_machine.txt"])
+        .spawn()
+        .unwrap();
+    let file = store.join("logs_machine.txt");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&file).map_or(0, |t| t.lines().count()) < 1500 {
+        assert!(Instant::now() < deadline, "the single file did not fill");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    terminate(child);
+    // A clean restart resumes from the committed group offsets: nothing new.
+    generate(&broker, "single", &["-n", "500", "--seed", "51"]);
+    let child = sink(&broker, "single", "g", &store)
+        .args(["--single-file", "logs_machine.txt"])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&file).map_or(0, |t| t.lines().count()) < 2000 {
+        assert!(Instant::now() < deadline, "the single file did not grow");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    terminate(child);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut want = expected_lines(&["-n", "1500", "--seed", "50"]);
+    want.extend(expected_lines(&["-n", "500", "--seed", "51"]));
+    assert_eq!(
+        sorted(text.lines().map(String::from).collect()),
+        sorted(want)
+    );
+}

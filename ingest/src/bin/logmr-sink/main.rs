@@ -69,6 +69,12 @@ struct Args {
     #[arg(long)]
     gzip: bool,
 
+    /// Append everything to this one file in the store, as the original
+    /// consumer did with logs_machine.txt. NOT exactly once: a crash between
+    /// an append and the offset commit writes records again.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["gzip", "date_partition"])]
+    single_file: Option<String>,
+
     /// Seconds to wait for the brokers to answer at start.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
@@ -102,6 +108,7 @@ fn main_result(args: Args) -> Result<()> {
         interval: Duration::from_secs_f64(args.interval),
         date_partitioning: args.date_partition,
         gzip: args.gzip,
+        single_file: args.single_file,
         quiet: args.quiet,
     };
     let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {
