@@ -4,7 +4,7 @@
 //! * [`measure`] runs a shell command and measures wall time and peak RSS.
 //! * [`counts`] reads each tool's output as per-level counts.
 //! * [`levelcount`] is the side-by-side level-count comparison, and
-//!   [`producing`] the generator's rows.
+//!   [`producing`] and [`sinking`] the generator's and the sink's rows.
 //! * [`report`] renders markdown tables; [`machine`] describes the machine.
 
 pub mod corpus;
@@ -14,3 +14,4 @@ pub mod machine;
 pub mod measure;
 pub mod producing;
 pub mod report;
+pub mod sinking;

@@ -43,6 +43,9 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "| logmr-gen → Kafka |",
         "| rdkafka, pre-built messages (ceiling) |",
         "| Python producer (kafka-python) |",
+        "### Sink: records per second, Kafka to storage",
+        "| logmr-sink → local store |",
+        "| Python consumer (kafka-python) → file |",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }

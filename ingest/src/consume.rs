@@ -52,6 +52,8 @@ pub struct SinkOptions {
     /// guarantee is at least once: a crash between an append and the offset
     /// commit writes records again.
     pub single_file: Option<String>,
+    /// Commit everything and stop once no record has come for this long.
+    pub exit_when_idle: Option<Duration>,
     pub quiet: bool,
 }
 
@@ -430,7 +432,14 @@ pub fn run_sink(
     };
     sink.next = sink.positions()?;
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, StatsEvery::default());
+    let mut last_record = Instant::now();
     while !stop.load(Ordering::Relaxed) {
+        if opts
+            .exit_when_idle
+            .is_some_and(|idle| last_record.elapsed() >= idle)
+        {
+            break;
+        }
         let record = match sink.consumer.poll(Duration::from_millis(100)) {
             Some(Ok(m)) => Some((
                 m.partition(),
@@ -458,6 +467,7 @@ pub fn run_sink(
             sink.realign()?;
         }
         if let Some((partition, offset, timestamp, payload)) = record {
+            last_record = Instant::now();
             sink.accept(partition, offset, timestamp, &payload)?;
         }
         sink.flush(false)?;

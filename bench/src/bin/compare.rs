@@ -9,12 +9,13 @@ use std::process::{Command, ExitCode};
 use logmr_bench::corpus::Layout;
 use logmr_bench::levelcount::{self, Config, Target};
 use logmr_bench::machine;
-use logmr_bench::producing;
 use logmr_bench::report::{Table, mib};
+use logmr_bench::{producing, sinking};
 
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
                [--seed N] [--gen-lines N] [--python-lines N]
+               [--sink-records N] [--python-sink-records N]
                [--work-dir DIR] [--results-dir DIR] [--summary FILE]
 
 Generates a seed-layout and a mixed-layout corpus (default 1G each; sizes take
@@ -24,7 +25,9 @@ that every tool agrees with the ground truth, and writes a markdown report to
 BENCHMARKS.md). The Python job runs on the first --python-size bytes
 (default 64M) and its time is scaled. The generator rows produce --gen-lines
 lines (default 1000000; the Python producer --python-lines, default 50000)
-to /dev/null, a file, and a tansu broker on loopback.";
+to /dev/null, a file, and a tansu broker on loopback. The sink rows read
+--sink-records records (default 1000000; the Python consumer
+--python-sink-records, default 200000) from a broker into storage.";
 
 fn size(text: &str) -> Result<u64, String> {
     let (num, mult) = match text.to_ascii_uppercase().chars().last() {
@@ -43,6 +46,7 @@ fn size(text: &str) -> Result<u64, String> {
 struct Args {
     cfg: Config,
     producing: producing::Config,
+    sinking: sinking::Config,
     results_dir: PathBuf,
     summary: PathBuf,
 }
@@ -65,6 +69,16 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         work_dir: root.join("target/bench-corpus"),
         lines: 1_000_000,
         python_lines: 50_000,
+        runs: 3,
+    };
+    let mut sink_cfg = sinking::Config {
+        logmr_gen: root.join("target/release/logmr-gen"),
+        logmr_sink: root.join("target/release/logmr-sink"),
+        consume_raw: root.join("target/release/consume-raw"),
+        python_consumer: root.join("bench/python/consumer.py"),
+        work_dir: root.join("target/bench-corpus"),
+        records: 1_000_000,
+        python_records: 200_000,
         runs: 3,
     };
     let mut results_dir = root.join("bench/results");
@@ -95,9 +109,12 @@ fn parse_args(root: &Path) -> Result<Args, String> {
             }
             "--gen-lines" => gen_cfg.lines = size(&value)?,
             "--python-lines" => gen_cfg.python_lines = size(&value)?,
+            "--sink-records" => sink_cfg.records = size(&value)?,
+            "--python-sink-records" => sink_cfg.python_records = size(&value)?,
             "--work-dir" => {
                 cfg.work_dir = value.clone().into();
-                gen_cfg.work_dir = value.into();
+                gen_cfg.work_dir = value.clone().into();
+                sink_cfg.work_dir = value.into();
             }
             "--results-dir" => results_dir = value.into(),
             "--summary" => summary = value.into(),
@@ -105,9 +122,11 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         }
     }
     gen_cfg.runs = cfg.runs.min(3);
+    sink_cfg.runs = cfg.runs.min(3);
     Ok(Args {
         cfg,
         producing: gen_cfg,
+        sinking: sink_cfg,
         results_dir,
         summary,
     })
@@ -180,6 +199,7 @@ fn run() -> Result<(), String> {
     let Args {
         cfg,
         producing: gen_cfg,
+        sinking: sink_cfg,
         results_dir,
         summary,
     } = parse_args(&root)?;
@@ -190,6 +210,8 @@ fn run() -> Result<(), String> {
     let generator = producing::measure(&gen_cfg, progress)?;
     let mut targets = levelcount::targets(&seed, &mixed);
     targets.extend(producing::targets(&generator));
+    let sink = sinking::measure(&sink_cfg, progress)?;
+    targets.extend(sinking::targets(&sink));
 
     let date = machine::today();
     let header = format!(
@@ -204,6 +226,7 @@ fn run() -> Result<(), String> {
         levelcount::table(&seed),
         levelcount::table(&mixed),
         producing::table(&generator),
+        sinking::table(&sink),
     ];
     let body: Vec<String> = sections.iter().map(Table::markdown).collect();
 

@@ -75,6 +75,11 @@ struct Args {
     #[arg(long, value_name = "NAME", conflicts_with_all = ["gzip", "date_partition"])]
     single_file: Option<String>,
 
+    /// Commit everything and exit once no record has come for SECS seconds
+    /// (drain the topic, for batch loads).
+    #[arg(long, value_name = "SECS")]
+    exit_when_idle: Option<f64>,
+
     /// Seconds to wait for the brokers to answer at start.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
@@ -109,6 +114,10 @@ fn main_result(args: Args) -> Result<()> {
         date_partitioning: args.date_partition,
         gzip: args.gzip,
         single_file: args.single_file,
+        exit_when_idle: args
+            .exit_when_idle
+            .filter(|s| *s > 0.0)
+            .map(Duration::from_secs_f64),
         quiet: args.quiet,
     };
     let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {

@@ -1,0 +1,284 @@
+//! The sink's rows: `logmr-sink` from Kafka into a local store, beside the
+//! original Python consumer (kafka-python, appending batches to a file) and
+//! the ceiling, rdkafka reading and discarding. Every run gets a fresh tansu
+//! broker, filled beforehand (untimed) with the generator's lines.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use logmr_e2e::broker::{Broker, tansu_binary};
+
+use crate::levelcount::Target;
+use crate::machine::has;
+use crate::measure::{Run, Sample, Shell};
+use crate::report::{Table, code, mib, ratio, seconds};
+
+/// Settings of the sink rows.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub logmr_gen: PathBuf,
+    pub logmr_sink: PathBuf,
+    pub consume_raw: PathBuf,
+    pub python_consumer: PathBuf,
+    pub work_dir: PathBuf,
+    pub records: u64,
+    pub python_records: u64,
+    pub runs: usize,
+}
+
+/// How long the idle-terminated rows wait after the last record; it is
+/// taken off their time.
+const IDLE: f64 = 1.0;
+
+const SINK: &str = "logmr-sink → local store";
+const PYTHON: &str = "Python consumer (kafka-python) → file";
+const RAW: &str = "rdkafka consumer, discarding (ceiling)";
+
+/// One measured row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub name: String,
+    pub command: String,
+    pub records: u64,
+    /// Median time with the idle wait taken off.
+    pub busy: Duration,
+    pub sample: Sample,
+}
+
+impl Row {
+    pub fn rate(&self) -> f64 {
+        self.records as f64 / self.busy.as_secs_f64()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub rows: Vec<Row>,
+    pub missing: Vec<(String, String)>,
+}
+
+fn quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+/// Lines in the files under `dir`, recursively.
+fn lines_in(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                lines_in(&path)
+            } else {
+                std::fs::read(&path).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+            }
+        })
+        .sum()
+}
+
+/// One timed run on a fresh broker holding `records` generated lines.
+fn one_run(cfg: &Config, records: u64, script: impl Fn(&str) -> String) -> Result<Run, String> {
+    let broker = Broker::start();
+    broker.create_topic("bench", 3);
+    let fill = format!(
+        "{} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {records} --brokers {} --topic bench",
+        quote(&cfg.logmr_gen),
+        broker.address()
+    );
+    crate::measure::run(Shell::Exec, &fill)?;
+    crate::measure::run(Shell::Exec, &script(&broker.address()))
+}
+
+fn row(
+    cfg: &Config,
+    name: &str,
+    command: String,
+    records: u64,
+    idle: f64,
+    check: impl Fn() -> Result<(), String>,
+    script: impl Fn(&str) -> String,
+) -> Result<Row, String> {
+    let mut sample = Sample { runs: Vec::new() };
+    for _ in 0..cfg.runs.max(1) {
+        sample.runs.push(one_run(cfg, records, &script)?);
+        check()?;
+    }
+    let busy = sample
+        .median_wall()
+        .saturating_sub(Duration::from_secs_f64(idle));
+    Ok(Row {
+        name: name.into(),
+        command,
+        records,
+        busy,
+        sample,
+    })
+}
+
+/// Measures every row.
+pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, String> {
+    let mut results = Results::default();
+    if !has(&tansu_binary().display().to_string()) {
+        results.missing.push((
+            "sink rows".into(),
+            format!("broker {}", tansu_binary().display()),
+        ));
+        return Ok(results);
+    }
+    std::fs::create_dir_all(&cfg.work_dir)
+        .map_err(|e| format!("creating {}: {e}", cfg.work_dir.display()))?;
+    let n = cfg.records;
+    let store = cfg.work_dir.join("sink-store");
+
+    progress(&format!("sink: {SINK}"));
+    let sink = quote(&cfg.logmr_sink);
+    let check_store = || {
+        let stored = lines_in(&store);
+        let _ = std::fs::remove_dir_all(&store);
+        (stored == n)
+            .then_some(())
+            .ok_or(format!("logmr-sink stored {stored} of {n} records"))
+    };
+    let _ = std::fs::remove_dir_all(&store);
+    results.rows.push(row(
+        cfg,
+        SINK,
+        format!("logmr-sink --brokers B --store DIR --exit-when-idle {IDLE}"),
+        n,
+        IDLE,
+        check_store,
+        |b| {
+            format!(
+                "{sink} --quiet --brokers {b} --topic bench --store {} --exit-when-idle {IDLE}",
+                quote(&store)
+            )
+        },
+    )?);
+
+    progress(&format!("sink: {RAW}"));
+    let raw = quote(&cfg.consume_raw);
+    results.rows.push(row(
+        cfg,
+        RAW,
+        format!("consume-raw B bench {n}"),
+        n,
+        0.0,
+        || Ok(()),
+        |b| format!("{raw} {b} bench {n}"),
+    )?);
+
+    let python_ok = std::process::Command::new("python3")
+        .args(["-c", "import kafka"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if python_ok {
+        progress(&format!("sink: {PYTHON}"));
+        let py = quote(&cfg.python_consumer);
+        let out = cfg.work_dir.join("python-consumer.txt");
+        let pn = cfg.python_records;
+        let check_file = || {
+            let written =
+                std::fs::read(&out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64);
+            let _ = std::fs::remove_file(&out);
+            (written == pn).then_some(()).ok_or(format!(
+                "the Python consumer wrote {written} of {pn} records"
+            ))
+        };
+        let _ = std::fs::remove_file(&out);
+        results.rows.push(row(
+            cfg,
+            PYTHON,
+            format!("python3 consumer.py --brokers B --output FILE --idle {IDLE} ({pn} records)"),
+            pn,
+            IDLE,
+            check_file,
+            |b| {
+                format!(
+                    "python3 {py} --brokers {b} --topic bench --output {} --idle {IDLE}",
+                    quote(&out)
+                )
+            },
+        )?);
+    } else {
+        results.missing.push((
+            PYTHON.into(),
+            "Python module kafka (pip install kafka-python)".into(),
+        ));
+    }
+    Ok(results)
+}
+
+fn rate_of(r: &Results, name: &str) -> Option<f64> {
+    r.rows.iter().find(|row| row.name == name).map(Row::rate)
+}
+
+/// The sink's targets.
+pub fn targets(r: &Results) -> Vec<Target> {
+    let sink = rate_of(r, SINK);
+    vec![
+        Target::new(
+            "`logmr-sink` vs the Python consumer, records/s",
+            "≥ 20×",
+            sink.zip(rate_of(r, PYTHON))
+                .map(|(s, p)| (ratio(s / p), s / p >= 20.0)),
+        ),
+        Target::new(
+            "`logmr-sink` vs a bare rdkafka consumer (reported)",
+            "—",
+            sink.zip(rate_of(r, RAW)).map(|(s, c)| (ratio(s / c), true)),
+        ),
+    ]
+}
+
+/// The sink table.
+pub fn table(r: &Results) -> Table {
+    let python = rate_of(r, PYTHON);
+    let ceiling = rate_of(r, RAW);
+    let mut t = Table::new(
+        "Sink: records per second, Kafka to storage",
+        &[
+            "row",
+            "command",
+            "records",
+            "median s",
+            "records/s",
+            "vs Python",
+            "vs ceiling",
+            "peak RSS MiB",
+        ],
+    );
+    for row in &r.rows {
+        t.rows.push(vec![
+            row.name.clone(),
+            code(&row.command),
+            row.records.to_string(),
+            seconds(row.busy),
+            format!("{:.0}", row.rate()),
+            python.map_or("—".into(), |p| ratio(row.rate() / p)),
+            ceiling.map_or("—".into(), |c| ratio(row.rate() / c)),
+            mib(row.sample.max_rss()),
+        ]);
+    }
+    for (name, what) in &r.missing {
+        t.rows.push(vec![
+            name.clone(),
+            format!("not measured: needs {what}"),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+        ]);
+    }
+    t.notes.push(format!(
+        "Every run reads a fresh tansu broker on loopback holding the records, written beforehand by logmr-gen and not timed. \
+         The sink and the Python consumer stop after {IDLE} s without a record; that wait is taken off their times. \
+         Each run's output was checked to hold every record. The sink's peak RSS is bounded by its batch size \
+         (--max-bytes, 128 MiB by default, per partition)."
+    ));
+    t
+}
