@@ -72,17 +72,19 @@ pub struct Recovery {
 }
 
 /// Reads every partition's position from the committed files, and deletes
-/// leftover temporary files of `topic`.
-pub fn recover(store: &dyn Store, topic: &str) -> Result<Recovery> {
+/// the leftover temporary files of the partitions in `owned`. Only the
+/// owner of a partition may delete its temporary files: another sink in the
+/// group may be writing one for a partition it owns.
+pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery> {
     let mut recovery = Recovery::default();
     let mut by_partition: BTreeMap<i32, Vec<Committed>> = BTreeMap::new();
     for entry in store.list()? {
         let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
-        if name.starts_with(TEMP_PREFIX)
-            && name[TEMP_PREFIX.len()..].starts_with(&format!("{topic}+"))
-        {
-            store.delete(&entry.path)?;
-            recovery.temps_removed += 1;
+        if let Some(partition) = temp_partition(name, topic) {
+            if owned.contains(&partition) {
+                store.delete(&entry.path)?;
+                recovery.temps_removed += 1;
+            }
         } else if let Some(c) = parse_final(&entry.path, topic) {
             by_partition.entry(c.partition).or_default().push(c);
         }
@@ -111,6 +113,15 @@ pub fn recover(store: &dyn Store, topic: &str) -> Result<Recovery> {
             .insert(partition, files.last().map_or(0, |c| c.last + 1));
     }
     Ok(recovery)
+}
+
+/// The partition of one of `topic`'s temporary files.
+fn temp_partition(name: &str, topic: &str) -> Option<i32> {
+    let rest = name
+        .strip_prefix(TEMP_PREFIX)?
+        .strip_prefix(topic)?
+        .strip_prefix('+')?;
+    rest.split('+').next()?.parse().ok()
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -193,7 +204,16 @@ pub(crate) mod contract {
             .unwrap()
             .close()
             .unwrap();
-        let r = recover(s, "t").unwrap();
+        // Another owner's temporary file is left alone.
+        let r = recover(s, "t", &[1, 2]).unwrap();
+        assert_eq!(r.temps_removed, 0);
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .any(|e| e.path.starts_with("_tmp.t+0+"))
+        );
+        let r = recover(s, "t", &[0]).unwrap();
         assert_eq!(r.next, BTreeMap::from([(0, 20), (2, 6)]));
         assert_eq!((r.files, r.temps_removed), (3, 1));
         assert!(r.gaps.is_empty());
@@ -206,7 +226,7 @@ pub(crate) mod contract {
 
         commit(s, "t", 0, 25, 30, b"x\n", &plain).unwrap();
         assert_eq!(
-            recover(s, "t").unwrap().gaps,
+            recover(s, "t", &[]).unwrap().gaps,
             vec!["partition 0: offsets 20..24 are missing".to_string()]
         );
 
@@ -222,7 +242,7 @@ pub(crate) mod contract {
         );
         // Overlapping batches are reported, never silently accepted.
         commit(s, "t", 1, 5, 12, b"c\n", &plain).unwrap();
-        let err = recover(s, "t").unwrap_err().to_string();
+        let err = recover(s, "t", &[]).unwrap_err().to_string();
         assert!(err.contains("overlap"), "{err}");
     }
 }

@@ -104,14 +104,14 @@ impl ConsumerContext for SinkContext {
             // The store is the source of truth: fetching starts after the
             // last committed file, or at the beginning of the log, never at
             // the group's offset.
-            match recover(&*self.store, &self.topic) {
+            let assigned: Vec<i32> = tpl
+                .elements_for_topic(&self.topic)
+                .iter()
+                .map(|e| e.partition())
+                .collect();
+            match recover(&*self.store, &self.topic, &assigned) {
                 Ok(recovery) => {
-                    for elem in tpl
-                        .elements_for_topic(&self.topic)
-                        .iter()
-                        .map(|e| e.partition())
-                        .collect::<Vec<_>>()
-                    {
+                    for elem in assigned {
                         let start = recovery
                             .next
                             .get(&elem)
@@ -191,7 +191,9 @@ impl Sink<'_> {
     fn positions(&self) -> Result<BTreeMap<i32, i64>> {
         match self.opts.single_file {
             Some(_) => Ok(BTreeMap::new()),
-            None => Ok(recover(self.store, &self.opts.topic)?.next),
+            // Positions only: temporary files are cleaned by the partitions'
+            // owner, in the rebalance handler.
+            None => Ok(recover(self.store, &self.opts.topic, &[])?.next),
         }
     }
 
