@@ -129,14 +129,28 @@ impl Store for LocalStore {
         let mut out = Vec::new();
         let mut dirs = vec![self.root.clone()];
         while let Some(dir) = dirs.pop() {
-            let entries = fs::read_dir(&dir)
-                .map_err(|e| Error::io(format!("cannot list {}", dir.display()), e))?;
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                // A directory can vanish while another writer works.
+                Err(e) if e.kind() == io::ErrorKind::NotFound && dir != self.root => continue,
+                Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
+            };
             for entry in entries {
                 let entry =
                     entry.map_err(|e| Error::io(format!("cannot list {}", dir.display()), e))?;
-                let meta = entry
-                    .metadata()
-                    .map_err(|e| Error::io(format!("cannot stat {}", entry.path().display()), e))?;
+                let meta = match entry.metadata() {
+                    Ok(meta) => meta,
+                    // Renamed or deleted between readdir and stat, by
+                    // another sink committing: it is listed under its new
+                    // name or not at all, as a later listing would show.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => {
+                        return Err(Error::io(
+                            format!("cannot stat {}", entry.path().display()),
+                            e,
+                        ));
+                    }
+                };
                 if meta.is_dir() {
                     dirs.push(entry.path());
                 } else {
