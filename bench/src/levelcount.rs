@@ -440,15 +440,7 @@ pub fn table(r: &Results) -> Table {
         ]);
     }
     for (name, tool) in &r.missing {
-        t.rows.push(vec![
-            name.replace('|', "\\|"),
-            format!("not installed: `{tool}`"),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-        ]);
+        t.push_unmeasured(name, format!("not installed: `{tool}`"));
     }
     if let Some(slice) = &r.slice {
         t.notes.push(format!(

@@ -254,16 +254,7 @@ pub fn table(r: &Results) -> Table {
         ]);
     }
     for (name, what) in &r.missing {
-        t.rows.push(vec![
-            name.clone(),
-            format!("not measured: needs {what}"),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-        ]);
+        t.push_unmeasured(name, format!("not measured: needs {what}"));
     }
     t.notes.push(
         "Every run of a Kafka row produces to a fresh tansu broker on loopback (in-memory storage) with the topic \

@@ -21,6 +21,14 @@ impl Table {
         }
     }
 
+    /// A row for something that could not be measured: its name, why, and
+    /// dashes for the other columns.
+    pub fn push_unmeasured(&mut self, name: &str, why: String) {
+        let mut row = vec![name.replace('|', "\\|"), why];
+        row.resize(self.headers.len(), "—".into());
+        self.rows.push(row);
+    }
+
     pub fn markdown(&self) -> String {
         let mut out = format!("### {}\n\n", self.title);
         let _ = writeln!(out, "| {} |", self.headers.join(" | "));

@@ -263,16 +263,7 @@ pub fn table(r: &Results) -> Table {
         ]);
     }
     for (name, what) in &r.missing {
-        t.rows.push(vec![
-            name.clone(),
-            format!("not measured: needs {what}"),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-            "—".into(),
-        ]);
+        t.push_unmeasured(name, format!("not measured: needs {what}"));
     }
     t.notes.push(format!(
         "Every run reads a fresh tansu broker on loopback holding the records, written beforehand by logmr-gen and not timed. \

@@ -40,21 +40,42 @@ impl Drop for Dir {
     }
 }
 
+/// Sink settings that let a restarted or surviving sink take over a killed
+/// member's partitions in about a second.
+const FAST_TAKEOVER: [&str; 4] = [
+    "-X",
+    "session.timeout.ms=1000",
+    "-X",
+    "heartbeat.interval.ms=250",
+];
+
+/// `logmr-gen ARGS` producing to `topic`, one record per batch.
+fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary("logmr-gen"));
+    cmd.args([
+        "--quiet",
+        "--start",
+        START,
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        topic,
+    ])
+    .args(ONE_RECORD_PER_BATCH)
+    .args(args);
+    cmd
+}
+
+/// `logmr-gen ARGS` producing to `topic` in the background.
+fn producer(broker: &Broker, topic: &str, args: &[&str]) -> Child {
+    gen_to(broker, topic, args)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn generate(broker: &Broker, topic: &str, args: &[&str]) {
-    let out = Command::new(binary("logmr-gen"))
-        .args([
-            "--quiet",
-            "--start",
-            START,
-            "--brokers",
-            &broker.address(),
-            "--topic",
-            topic,
-        ])
-        .args(ONE_RECORD_PER_BATCH)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = gen_to(broker, topic, args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -226,35 +247,15 @@ fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
     let dir = Dir::new("crash");
     let store = dir.0.join("logs");
     let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
-    let producer = Command::new(binary("logmr-gen"))
-        .args([
-            "--quiet",
-            "--start",
-            START,
-            "--brokers",
-            &broker.address(),
-            "--topic",
-            "crash",
-        ])
-        .args(ONE_RECORD_PER_BATCH)
-        .args(args)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let producer = producer(&broker, "crash", &args);
     // Kill the sink at pseudo-random moments while the generator produces.
-    // A killed member stays in the group until its session times out; a
-    // short session lets the next sink take over in about a second, so that
-    // most rounds consume and commit before they are killed.
-    let fast_takeover = [
-        "-X",
-        "session.timeout.ms=1000",
-        "-X",
-        "heartbeat.interval.ms=250",
-    ];
+    // A killed member stays in the group until its session times out; with
+    // FAST_TAKEOVER the next sink takes over in about a second, so that most
+    // rounds consume and commit before they are killed.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..20 {
         let mut child = sink(&broker, "crash", "crashers", &store)
-            .args(fast_takeover)
+            .args(FAST_TAKEOVER)
             .spawn()
             .unwrap();
         state ^= state << 13;
@@ -281,7 +282,7 @@ fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
     // killed ones' sessions (1 s) have run out.
     std::thread::sleep(Duration::from_millis(2500));
     let child = sink(&broker, "crash", "crashers", &store)
-        .args(fast_takeover)
+        .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     wait_for(&store, "crash", 30000);
@@ -482,35 +483,15 @@ fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
     let dir = Dir::new("shared");
     let store = dir.0.join("logs");
     let args = ["-n", "12000", "--seed", "60", "--rate", "2000"];
-    let producer = Command::new(binary("logmr-gen"))
-        .args([
-            "--quiet",
-            "--start",
-            START,
-            "--brokers",
-            &broker.address(),
-            "--topic",
-            "shared",
-        ])
-        .args(ONE_RECORD_PER_BATCH)
-        .args(args)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let fast_takeover = [
-        "-X",
-        "session.timeout.ms=1000",
-        "-X",
-        "heartbeat.interval.ms=250",
-    ];
+    let producer = producer(&broker, "shared", &args);
     // Two owners share the partitions; the second joining rebalances them.
     let first = sink(&broker, "shared", "pair", &store)
-        .args(fast_takeover)
+        .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let mut second = sink(&broker, "shared", "pair", &store)
-        .args(fast_takeover)
+        .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
@@ -521,7 +502,7 @@ fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
     second.wait().unwrap();
     std::thread::sleep(Duration::from_millis(2500));
     let third = sink(&broker, "shared", "pair", &store)
-        .args(fast_takeover)
+        .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     assert!(producer.wait_with_output().unwrap().status.success());
