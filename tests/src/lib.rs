@@ -1,5 +1,5 @@
 //! Harness for end-to-end tests: locating the workspace's built binaries,
-//! and a real Kafka-protocol broker ([`broker`]).
+//! temporary directories, and a real Kafka-protocol broker ([`broker`]).
 
 pub mod broker;
 
@@ -45,4 +45,32 @@ pub fn binary(name: &str) -> PathBuf {
     let path = bin_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(path.is_file(), "binary {} was not built", path.display());
     path
+}
+
+/// A directory under the system's temporary directory, named after the test
+/// and the process, emptied on creation and removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("logmr-e2e-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temporary directory");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -4,14 +4,14 @@
 //! group offsets skip what the store already holds.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ingest::commit::{parse_final, recover};
 use ingest::store::{LocalStore, Store};
-use logmr_e2e::binary;
 use logmr_e2e::broker::Broker;
+use logmr_e2e::{TempDir, binary};
 
 const START: &str = "2024-12-10 00:00:00";
 
@@ -22,23 +22,6 @@ const START: &str = "2024-12-10 00:00:00";
 /// record per batch makes every offset a batch boundary; against Kafka the
 /// producer's batching is irrelevant to the sink.
 const ONE_RECORD_PER_BATCH: [&str; 2] = ["-X", "batch.num.messages=1"];
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(label: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("logmr-sink-{label}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Sink settings that let a restarted or surviving sink take over a killed
 /// member's partitions in about a second.
@@ -205,8 +188,8 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 fn generator_broker_sink_and_the_job_agree_with_the_summary() {
     let broker = Broker::start();
     broker.create_topic("pipeline", 3);
-    let dir = Dir::new("pipeline");
-    let summary = dir.0.join("truth.tsv");
+    let dir = TempDir::new("sink-pipeline");
+    let summary = dir.join("truth.tsv");
     let out = Command::new(binary("logmr-gen"))
         .args([
             "--quiet", "--start", START, "-n", "20000", "--seed", "8", "--format", "mixed",
@@ -222,7 +205,7 @@ fn generator_broker_sink_and_the_job_agree_with_the_summary() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let store = dir.0.join("logs");
+    let store = dir.join("logs");
     let child = sink(&broker, "pipeline", "g", &store).spawn().unwrap();
     wait_for(&store, "pipeline", 20000);
     terminate(child);
@@ -244,8 +227,8 @@ fn generator_broker_sink_and_the_job_agree_with_the_summary() {
 fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
     let broker = Broker::start();
     broker.create_topic("crash", 3);
-    let dir = Dir::new("crash");
-    let store = dir.0.join("logs");
+    let dir = TempDir::new("sink-crash");
+    let store = dir.join("logs");
     let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
     let producer = producer(&broker, "crash", &args);
     // Kill the sink at pseudo-random moments while the generator produces.
@@ -306,8 +289,8 @@ fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
 fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
     let broker = Broker::start();
     broker.create_topic("restart", 2);
-    let dir = Dir::new("restart");
-    let store = dir.0.join("logs");
+    let dir = TempDir::new("sink-restart");
+    let store = dir.join("logs");
 
     generate(&broker, "restart", &["-n", "4000", "--seed", "31"]);
     let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
@@ -340,8 +323,8 @@ fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
 fn gzip_files_under_date_directories_hold_the_same_records() {
     let broker = Broker::start();
     broker.create_topic("dated", 2);
-    let dir = Dir::new("dated");
-    let summary = dir.0.join("truth.tsv");
+    let dir = TempDir::new("sink-dated");
+    let summary = dir.join("truth.tsv");
     let out = Command::new(binary("logmr-gen"))
         .args(["--quiet", "--start", START, "-n", "5000", "--seed", "12"])
         .args(ONE_RECORD_PER_BATCH)
@@ -356,7 +339,7 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let store = dir.0.join("logs");
+    let store = dir.join("logs");
     let child = sink(&broker, "dated", "g", &store)
         .args(["--gzip", "--date-partition"])
         .spawn()
@@ -441,8 +424,8 @@ fn inspect_prints_every_message_with_partition_and_offset() {
 fn single_file_mode_appends_like_the_original() {
     let broker = Broker::start();
     broker.create_topic("single", 2);
-    let dir = Dir::new("single");
-    let store = dir.0.join("logs");
+    let dir = TempDir::new("sink-single");
+    let store = dir.join("logs");
     generate(&broker, "single", &["-n", "1500", "--seed", "50"]);
     let child = sink(&broker, "single", "g", &store)
         .args(["--single-file", "logs_machine.txt"])
@@ -480,8 +463,8 @@ fn single_file_mode_appends_like_the_original() {
 fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
     let broker = Broker::start();
     broker.create_topic("shared", 4);
-    let dir = Dir::new("shared");
-    let store = dir.0.join("logs");
+    let dir = TempDir::new("sink-shared");
+    let store = dir.join("logs");
     let args = ["-n", "12000", "--seed", "60", "--rate", "2000"];
     let producer = producer(&broker, "shared", &args);
     // Two owners share the partitions; the second joining rebalances them.
