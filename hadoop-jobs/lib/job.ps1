@@ -1,0 +1,124 @@
+# Runs a job on a Hadoop cluster with Hadoop Streaming, as described by a job
+# descriptor (jobs/NAME.job), then prints its part-* results on stdout.
+# Called by the job scripts (logcount.ps1); its bash twin is job.sh.
+#
+# Usage: job.ps1 -Descriptor FILE -ScriptName NAME [OPTIONS]   (see usage below)
+param(
+    [string]$Descriptor,
+    [string]$ScriptName,
+    [string[]]$InputPath = @(),
+    [string]$OutputPath = '',
+    [string]$Reducers = '1',
+    [string[]]$D = @(),
+    [switch]$Force,
+    [string]$Logmr = '',
+    [switch]$Help
+)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'common.ps1')
+$job = Read-Descriptor $Descriptor
+$jobName = [IO.Path]::GetFileNameWithoutExtension($Descriptor)
+
+function Show-Usage {
+    @"
+Usage: $ScriptName [OPTIONS]
+
+Runs the $jobName job on a Hadoop cluster with Hadoop Streaming,
+then prints its result (the part-* files) on stdout.
+
+  -InputPath PATH[,PATH...]  HDFS input: files, directories or globs
+                             [default: $($job['input'])]
+  -OutputPath PATH           HDFS output directory [default: $($job['output'])]
+  -Reducers N                number of reduce tasks [default: 1]
+  -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings, e.g. -D mapreduce.job.queuename=etl
+  -Force                     delete the output directory first if it exists
+  -Logmr PATH                the logmr.exe to ship with -files [default: `$env:LOGMR_BIN,
+                             this checkout's target\release\logmr.exe, or logmr.exe on PATH]
+  -Help                      this help
+
+The streaming jar is `$env:HADOOP_STREAMING_JAR, else
+`$env:HADOOP_HOME\share\hadoop\tools\lib\hadoop-streaming-*.jar. The hadoop
+command is the one on PATH, else `$env:HADOOP_HOME\bin\hadoop.cmd.
+
+Exit codes: 0 success, 1 the job failed, 2 bad arguments or setup.
+"@
+}
+
+if ($Help) { Show-Usage; exit 0 }
+$inputs = $InputPath
+if (-not $OutputPath) { $OutputPath = $job['output'] }
+if ($inputs.Count -eq 0) { $inputs = @($job['input']) }
+if ($Reducers -notmatch '^[1-9][0-9]*$') { Fail 2 "-Reducers must be a positive number, not '$Reducers'" }
+foreach ($define in $D) {
+    if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
+}
+
+$logmrPath = Find-Logmr $Logmr
+$program = Split-Path -Leaf $logmrPath
+
+$jar = $env:HADOOP_STREAMING_JAR
+if (-not $jar) {
+    if (-not $env:HADOOP_HOME) { Fail 2 'no streaming jar: set HADOOP_STREAMING_JAR to hadoop-streaming-*.jar, or HADOOP_HOME' }
+    $jars = @(Get-ChildItem -Path (Join-Path $env:HADOOP_HOME 'share/hadoop/tools/lib') -Filter 'hadoop-streaming-*.jar' -ErrorAction SilentlyContinue | Sort-Object Name)
+    if ($jars.Count -eq 0) { Fail 2 "no streaming jar: $env:HADOOP_HOME\share\hadoop\tools\lib\hadoop-streaming-*.jar matches nothing; set HADOOP_STREAMING_JAR" }
+    $jar = $jars[-1].FullName
+}
+if (-not (Test-Path -LiteralPath $jar -PathType Leaf)) { Fail 2 "streaming jar $jar does not exist" }
+
+$hadoop = (Get-Command hadoop -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+if (-not $hadoop -and $env:HADOOP_HOME) { $hadoop = Join-Path $env:HADOOP_HOME 'bin/hadoop.cmd' }
+if (-not $hadoop -or -not (Test-Path -LiteralPath $hadoop -PathType Leaf)) {
+    Fail 2 'no hadoop command on PATH or in $env:HADOOP_HOME\bin'
+}
+
+& $hadoop fs -test -e $OutputPath
+if ($LASTEXITCODE -eq 0) {
+    if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
+    [Console]::Error.WriteLine("${ScriptName}: deleting the existing output $OutputPath")
+    & $hadoop fs -rm -r -skipTrash $OutputPath 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
+    if ($LASTEXITCODE -ne 0) { Fail 1 "could not delete $OutputPath" }
+}
+
+# Generic options (-D, -files) come before the streaming options: Hadoop
+# rejects them after.
+$hadoopArgs = @('jar', $jar)
+foreach ($define in $D) {
+    $hadoopArgs += @('-D', $define)
+}
+$hadoopArgs += @('-D', "mapreduce.job.name=logmr $jobName")
+$hadoopArgs += @('-files', $logmrPath)
+foreach ($path in $inputs) {
+    $hadoopArgs += @('-input', $path)
+}
+$hadoopArgs += @('-output', $OutputPath)
+$hadoopArgs += @('-mapper', (Get-TaskCommand $job['mapper'] $program))
+if ($job['combiner']) { $hadoopArgs += @('-combiner', (Get-TaskCommand $job['combiner'] $program)) }
+$hadoopArgs += @('-reducer', (Get-TaskCommand $job['reducer'] $program))
+$hadoopArgs += @('-numReduceTasks', $Reducers)
+
+$log = New-TemporaryFile
+try {
+    [Console]::Error.WriteLine("${ScriptName}: running $hadoop $($hadoopArgs -join ' ')")
+    & $hadoop @hadoopArgs 2>&1 | Tee-Object -FilePath $log | ForEach-Object { [Console]::Error.WriteLine($_) }
+    $status = $LASTEXITCODE
+    if ($status -ne 0) {
+        switch ($status) {
+            1 { $reason = 'the job ran and failed: a task failed more often than allowed' }
+            2 { $reason = 'bad input path' }
+            3 { $reason = 'invalid job configuration' }
+            4 { $reason = 'the output directory already exists' }
+            5 { $reason = 'the job could not be launched' }
+            default { $reason = "hadoop exited with code $status" }
+        }
+        $application = Select-String -LiteralPath $log -Pattern 'application_[0-9]*_[0-9]*' | Select-Object -First 1
+        if ($application) {
+            $reason = "$reason; the task logs: yarn logs -applicationId $($application.Matches[0].Value)"
+        }
+        Fail 1 "the Hadoop job failed ($reason)"
+    }
+} finally {
+    Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
+}
+
+& $hadoop fs -cat "$OutputPath/part-*"
+if ($LASTEXITCODE -ne 0) { Fail 1 "the job succeeded but its output $OutputPath/part-* could not be read" }

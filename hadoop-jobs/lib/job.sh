@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Runs a job on a Hadoop cluster with Hadoop Streaming, as described by a job
+# descriptor (jobs/NAME.job), then prints its part-* results on stdout.
+# Called by the job scripts (logcount.sh); its PowerShell twin is job.ps1.
+#
+# Usage: job.sh DESCRIPTOR SCRIPT-NAME [OPTIONS]   (see usage below)
+set -euo pipefail
+descriptor=$1
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh" "$2" "$descriptor"
+shift 2
+
+usage() {
+    cat <<USAGE
+Usage: $script_name [OPTIONS]
+
+Runs the $(basename "$descriptor" .job) job on a Hadoop cluster with Hadoop Streaming,
+then prints its result (the part-* files) on stdout.
+
+  --input PATH     HDFS input: a file, directory or glob (repeatable)
+                   [default: ${job[input]}]
+  --output PATH    HDFS output directory [default: ${job[output]}]
+  --reducers N     number of reduce tasks [default: 1]
+  -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl
+  --force          delete the output directory first if it exists
+  --logmr PATH     the logmr binary to ship with -files [default: \$LOGMR_BIN,
+                   this checkout's target/release/logmr, or logmr on PATH]
+  -h, --help       this help
+
+The streaming jar is \$HADOOP_STREAMING_JAR, else
+\$HADOOP_HOME/share/hadoop/tools/lib/hadoop-streaming-*.jar. The hadoop
+command is the one on PATH, else \$HADOOP_HOME/bin/hadoop.
+
+Exit codes: 0 success, 1 the job failed, 2 bad arguments or setup.
+USAGE
+}
+
+inputs=()
+output=${job[output]}
+reducers=1
+defines=()
+force=0
+logmr=
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --input) need_value "$1" $#; inputs+=("$2"); shift 2 ;;
+        --output) need_value "$1" $#; output=$2; shift 2 ;;
+        --reducers) need_value "$1" $#; reducers=$2; shift 2 ;;
+        -D) need_value "$1" $#; defines+=("$2"); shift 2 ;;
+        --force) force=1; shift ;;
+        --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        *) die 2 "unknown option $1 (see --help)" ;;
+    esac
+done
+[ ${#inputs[@]} -gt 0 ] || inputs=("${job[input]}")
+[[ $reducers =~ ^[1-9][0-9]*$ ]] || die 2 "--reducers must be a positive number, not '$reducers'"
+for define in "${defines[@]}"; do
+    [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
+done
+
+logmr=$(find_logmr "$logmr")
+program=$(basename "$logmr")
+
+jar=${HADOOP_STREAMING_JAR:-}
+if [ -z "$jar" ]; then
+    [ -n "${HADOOP_HOME:-}" ] || die 2 "no streaming jar: set HADOOP_STREAMING_JAR to hadoop-streaming-*.jar, or HADOOP_HOME"
+    jars=("$HADOOP_HOME"/share/hadoop/tools/lib/hadoop-streaming-*.jar)
+    [ -f "${jars[0]}" ] || die 2 "no streaming jar: $HADOOP_HOME/share/hadoop/tools/lib/hadoop-streaming-*.jar matches nothing; set HADOOP_STREAMING_JAR"
+    jar=${jars[-1]}
+fi
+[ -f "$jar" ] || die 2 "streaming jar $jar does not exist"
+
+hadoop=$(command -v hadoop || true)
+[ -n "$hadoop" ] || [ -z "${HADOOP_HOME:-}" ] || hadoop=$HADOOP_HOME/bin/hadoop
+if [ -z "$hadoop" ] || [ ! -x "$hadoop" ]; then
+    die 2 "no hadoop command on PATH or in \$HADOOP_HOME/bin"
+fi
+
+if "$hadoop" fs -test -e "$output"; then
+    [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
+    echo "$script_name: deleting the existing output $output" >&2
+    "$hadoop" fs -rm -r -skipTrash "$output" >&2 || die 1 "could not delete $output"
+fi
+
+# Generic options (-D, -files) come before the streaming options: Hadoop
+# rejects them after.
+args=(jar "$jar")
+for define in "${defines[@]}"; do
+    args+=(-D "$define")
+done
+args+=(-D "mapreduce.job.name=logmr $(basename "$descriptor" .job)")
+args+=(-files "$logmr")
+for input in "${inputs[@]}"; do
+    args+=(-input "$input")
+done
+args+=(-output "$output")
+args+=(-mapper "$(task_command "${job[mapper]}" "$program")")
+[ -z "${job[combiner]:-}" ] || args+=(-combiner "$(task_command "${job[combiner]}" "$program")")
+args+=(-reducer "$(task_command "${job[reducer]}" "$program")")
+args+=(-numReduceTasks "$reducers")
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "$script_name: running $hadoop$(printf ' %q' "${args[@]}")" >&2
+status=0
+"$hadoop" "${args[@]}" 2> >(tee "$log" >&2) || status=$?
+wait
+if [ "$status" -ne 0 ]; then
+    case $status in
+        1) reason="the job ran and failed: a task failed more often than allowed" ;;
+        2) reason="bad input path" ;;
+        3) reason="invalid job configuration" ;;
+        4) reason="the output directory already exists" ;;
+        5) reason="the job could not be launched" ;;
+        *) reason="hadoop exited with code $status" ;;
+    esac
+    application=$(grep -o 'application_[0-9]*_[0-9]*' "$log" | head -n 1 || true)
+    if [ -n "$application" ]; then
+        reason="$reason; the task logs: yarn logs -applicationId $application"
+    fi
+    die 1 "the Hadoop job failed ($reason)"
+fi
+
+"$hadoop" fs -cat "$output/part-*" || die 1 "the job succeeded but its output $output/part-* could not be read"

@@ -1,0 +1,155 @@
+# Runs a job on this machine the way Hadoop Streaming runs it, as described
+# by a job descriptor (jobs/NAME.job): one map task per input file, its output
+# sorted by key and combined, then one sort by key and the reducer. Called by
+# the local job scripts (logcount-local.ps1); its bash twin is local.sh.
+#
+# Usage: local.ps1 -Descriptor FILE -ScriptName NAME [OPTIONS] [INPUT...]   (see usage below)
+[CmdletBinding(PositionalBinding = $false)]
+param(
+    [string]$Descriptor,
+    [string]$ScriptName,
+    [string]$OutputPath = '',
+    [string[]]$D = @(),
+    [switch]$Force,
+    [string]$Logmr = '',
+    [switch]$Help,
+    [Parameter(Position = 0, ValueFromRemainingArguments = $true)][string[]]$Inputs = @()
+)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'common.ps1')
+$job = Read-Descriptor $Descriptor
+$jobName = [IO.Path]::GetFileNameWithoutExtension($Descriptor)
+
+function Show-Usage {
+    @"
+Usage: $ScriptName [OPTIONS] [INPUT...]
+
+Runs the $jobName job on this machine as Hadoop runs it: one map task
+per input file, its output sorted by key and combined, then a sort by key
+(ordinal) and the reducer. The result goes to stdout.
+
+INPUT is a file or a directory, whose files are read recursively except
+names starting with _ or . (Hadoop skips those too). .gz files are
+decompressed. Without INPUT, standard input is the one map task's input.
+
+  -OutputPath DIR            write the result to DIR\part-00000 instead of stdout;
+                             DIR must not exist unless -Force
+  -D KEY=VALUE[,KEY=VALUE...]  settings passed to the tasks as Hadoop passes them, as
+                             environment variables with . turned into _, e.g.
+                             -D stream.map.output.field.separator=:
+  -Force                     delete the output directory first if it exists
+  -Logmr PATH                the logmr binary [default: `$env:LOGMR_BIN, this checkout's
+                             target\release\logmr.exe, or logmr.exe on PATH]
+  -Help                      this help
+
+Exit codes: 0 success, 1 a task failed, 2 bad arguments or setup.
+"@
+}
+
+if ($Help) { Show-Usage; exit 0 }
+
+$logmrPath = Find-Logmr $Logmr
+$separator = "`t"
+foreach ($define in $D) {
+    if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
+    $key = $define.Substring(0, $define.IndexOf('='))
+    [Environment]::SetEnvironmentVariable($key.Replace('.', '_'), $define.Substring($define.IndexOf('=') + 1))
+    if ($key -eq 'stream.map.output.field.separator') { $separator = $define.Substring($define.IndexOf('=') + 1) }
+}
+
+# The files of a directory, recursively, without names starting with _ or .
+function Get-InputFiles([string]$Dir) {
+    foreach ($item in Get-ChildItem -LiteralPath $Dir -Force | Sort-Object Name) {
+        if ($item.Name.StartsWith('_') -or $item.Name.StartsWith('.')) { continue }
+        if ($item.PSIsContainer) { Get-InputFiles $item.FullName } else { $item.FullName }
+    }
+}
+
+$files = @()
+foreach ($path in $Inputs) {
+    if (Test-Path -LiteralPath $path -PathType Container) {
+        $files += @(Get-InputFiles $path)
+    } elseif ((Test-Path -LiteralPath $path -PathType Leaf) -or $path -eq '-') {
+        $files += $path
+    } else {
+        Fail 2 "input $path is not a file or a directory"
+    }
+}
+if ($Inputs.Count -eq 0) { $files = @('-') }
+
+if ($OutputPath -and (Test-Path -LiteralPath $OutputPath)) {
+    if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
+    Remove-Item -LiteralPath $OutputPath -Recurse -Force
+}
+
+$mapper = (Get-TaskCommand $job['mapper'] $logmrPath) -split ' '
+$combiner = @()
+if ($job['combiner']) { $combiner = (Get-TaskCommand $job['combiner'] $logmrPath) -split ' ' }
+$reducer = (Get-TaskCommand $job['reducer'] $logmrPath) -split ' '
+# Lines in ordinal order of their keys (the text up to the separator), which
+# is byte order for ASCII keys, as LC_ALL=C sort gives.
+function Sort-ByKey([string[]]$Lines) {
+    $keys = [string[]]@($Lines | ForEach-Object { $_.Split($separator, 2)[0] })
+    $sorted = [string[]]@($Lines)
+    [Array]::Sort($keys, $sorted, [StringComparer]::Ordinal)
+    return $sorted
+}
+# Invoke-Task COMMAND LINES: the command's output lines, LINES on its stdin.
+function Invoke-Task([string[]]$Command, [string[]]$Lines) {
+    if ($Command.Count -eq 0) { return $Lines }
+    $rest = @()
+    if ($Command.Count -gt 1) { $rest = $Command[1..($Command.Count - 1)] }
+    $out = $Lines | & $Command[0] @rest
+    if ($LASTEXITCODE -ne 0) { throw "$($Command -join ' ') exited with code $LASTEXITCODE" }
+    return $out
+}
+
+$tasks = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) ([IO.Path]::GetRandomFileName()))
+$task = 0
+$mapped = @()
+try {
+    foreach ($file in $files) {
+        try {
+            $rest = @()
+            if ($mapper.Count -gt 1) { $rest = $mapper[1..($mapper.Count - 1)] }
+            # PowerShell has no `<`: the mapper (logmr map) reads the file it is given.
+            if ($file -eq '-') {
+                $out = & $mapper[0] @rest
+            } elseif ($file.EndsWith('.gz')) {
+                $plain = Join-Path $tasks "input-$task"
+                $source = [IO.File]::OpenRead($file)
+                $target = [IO.File]::Create($plain)
+                try {
+                    $gzip = New-Object IO.Compression.GZipStream($source, [IO.Compression.CompressionMode]::Decompress)
+                    $gzip.CopyTo($target)
+                } finally {
+                    $target.Dispose(); $source.Dispose()
+                }
+                $out = & $mapper[0] @rest $plain
+            } else {
+                $out = & $mapper[0] @rest $file
+            }
+            if ($LASTEXITCODE -ne 0) { throw "the mapper exited with code $LASTEXITCODE" }
+            $mapped += @(Invoke-Task $combiner (Sort-ByKey @($out)))
+        } catch {
+            Fail 1 "the map task for $file failed: $_"
+        }
+        $task += 1
+    }
+
+    try {
+        $result = @(Invoke-Task $reducer (Sort-ByKey $mapped))
+    } catch {
+        Fail 1 "the reduce task failed: $_"
+    }
+    if ($OutputPath) {
+        New-Item -ItemType Directory -Path $OutputPath -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $OutputPath 'part-00000') -Value $result
+        Set-Content -LiteralPath (Join-Path $OutputPath '_SUCCESS') -Value @()
+        [Console]::Error.WriteLine("${ScriptName}: map tasks: $task; the result is in $(Join-Path $OutputPath 'part-00000')")
+    } else {
+        $result
+    }
+} finally {
+    Remove-Item -LiteralPath $tasks -Recurse -Force -ErrorAction SilentlyContinue
+}

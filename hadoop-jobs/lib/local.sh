@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Runs a job on this machine the way Hadoop Streaming runs it, as described
+# by a job descriptor (jobs/NAME.job): one map task per input file, its output
+# sorted by key and combined, then one sort by key and the reducer. Called by
+# the local job scripts (logcount-local.sh); its PowerShell twin is local.ps1.
+#
+# Usage: local.sh DESCRIPTOR SCRIPT-NAME [OPTIONS] [INPUT...]   (see usage below)
+set -euo pipefail
+
+descriptor=$1
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh" "$2" "$descriptor"
+shift 2
+
+usage() {
+    cat <<USAGE
+Usage: $script_name [OPTIONS] [INPUT...]
+
+Runs the $(basename "$descriptor" .job) job on this machine as Hadoop runs it: one map task
+per input file, its output sorted by key and combined, then a sort by key
+(byte order) and the reducer. The result goes to stdout.
+
+INPUT is a file or a directory, whose files are read recursively except
+names starting with _ or . (Hadoop skips those too). .gz files are
+decompressed. Without INPUT, standard input is the one map task's input.
+
+  --output DIR     write the result to DIR/part-00000 instead of stdout;
+                   DIR must not exist unless --force
+  -D KEY=VALUE     a setting passed to the tasks as Hadoop passes it, as an
+                   environment variable with . turned into _ (repeatable), e.g.
+                   -D stream.map.output.field.separator=:
+  --force          delete the output directory first if it exists
+  --logmr PATH     the logmr binary [default: \$LOGMR_BIN, this checkout's
+                   target/release/logmr, or logmr on PATH]
+  -h, --help       this help
+
+Exit codes: 0 success, 1 a task failed, 2 bad arguments or setup.
+USAGE
+}
+
+inputs=()
+output=
+defines=()
+force=0
+logmr=
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --output) need_value "$1" $#; output=$2; shift 2 ;;
+        -D) need_value "$1" $#; defines+=("$2"); shift 2 ;;
+        --force) force=1; shift ;;
+        --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        --) shift; inputs+=("$@"); break ;;
+        -?*) die 2 "unknown option $1 (see --help)" ;;
+        *) inputs+=("$1"); shift ;;
+    esac
+done
+
+logmr=$(find_logmr "$logmr")
+separator=$'\t'
+for define in "${defines[@]}"; do
+    [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
+    key=${define%%=*}
+    export "${key//./_}=${define#*=}"
+    [ "$key" != stream.map.output.field.separator ] || separator=${define#*=}
+done
+
+files=()
+for input in "${inputs[@]}"; do
+    if [ -d "$input" ]; then
+        while IFS= read -r -d '' file; do
+            files+=("$file")
+        done < <(find "$input" -name '[_.]*' -prune -o -type f -print0 | LC_ALL=C sort -z)
+    elif [ -f "$input" ] || [ "$input" = - ]; then
+        files+=("$input")
+    else
+        die 2 "input $input is not a file or a directory"
+    fi
+done
+[ ${#inputs[@]} -gt 0 ] || files=(-)
+
+if [ -n "$output" ] && [ -e "$output" ]; then
+    [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
+    rm -r "$output"
+fi
+
+read -ra mapper <<<"$(task_command "${job[mapper]}" "$logmr")"
+read -ra combiner <<<"$(task_command "${job[combiner]:-cat}" "$logmr")"
+read -ra reducer <<<"$(task_command "${job[reducer]}" "$logmr")"
+sort_by_key() { LC_ALL=C sort -t "${separator:0:1}" -k1,1; }
+
+tasks=$(mktemp -d)
+trap 'rm -rf "$tasks"' EXIT
+task=0
+for file in "${files[@]}"; do
+    out=$tasks/map-$(printf '%06d' "$task")
+    case $file in
+        -) "${mapper[@]}" | sort_by_key | "${combiner[@]}" >"$out" ;;
+        *.gz) gzip -dc -- "$file" | "${mapper[@]}" | sort_by_key | "${combiner[@]}" >"$out" ;;
+        *) "${mapper[@]}" <"$file" | sort_by_key | "${combiner[@]}" >"$out" ;;
+    esac || die 1 "the map task for $file failed"
+    task=$((task + 1))
+done
+
+result=$tasks/result
+cat "$tasks"/map-* | sort_by_key | "${reducer[@]}" >"$result" || die 1 "the reduce task failed"
+if [ -n "$output" ]; then
+    mkdir -p "$output"
+    mv "$result" "$output/part-00000"
+    touch "$output/_SUCCESS"
+    echo "$script_name: map tasks: $task; the result is in $output/part-00000" >&2
+else
+    cat "$result"
+fi
