@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
-# corpus, the criterion benchmarks once each, shell script checks, and the demo
-# job. Installs what it needs (shellcheck, gawk, ripgrep, time, and the tansu
+# corpus, the criterion benchmarks once each, shell script checks, and the whole
+# pipeline. Installs what it needs (shellcheck, gawk, ripgrep, time, and the tansu
 # Kafka broker) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -46,7 +46,7 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "shellcheck"
-git ls-files -z '*.sh' | xargs -0 shellcheck
+git ls-files -z "*.sh" tests/fixtures/bin/hadoop | xargs -0 shellcheck
 
 step "cargo test"
 cargo test --workspace
@@ -62,5 +62,5 @@ fi
 step "criterion benchmarks, once each in test mode"
 cargo test -p logmr-bench --benches
 
-step "demo job (README command 1)"
-bash hadoop-jobs/demo.sh
+step "the whole pipeline on one machine (README command 1)"
+bash hadoop-jobs/pipeline.sh

@@ -1,7 +1,9 @@
 //! End-to-end tests across processes: real shell pipelines, a job played
 //! the way Hadoop Streaming plays it, and the generator against a real
-//! Kafka-protocol broker, and the sink into a store under kill -9.
+//! Kafka-protocol broker, the sink into a store under kill -9, and the job
+//! scripts of hadoop-jobs/.
 
 mod generator;
+mod jobs;
 mod pipeline;
 mod sink;
