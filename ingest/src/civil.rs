@@ -37,19 +37,11 @@ pub fn civil(unix_millis: i64) -> Civil {
     let secs = unix_millis.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = logmr::keys::time::civil_from_days(days);
     Civil {
         year,
-        month,
-        day,
+        month: month.into(),
+        day: day.into(),
         hour: (rem / 3600) as u32,
         minute: (rem / 60 % 60) as u32,
         second: (rem % 60) as u32,

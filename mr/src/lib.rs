@@ -2,6 +2,8 @@
 //! lines per level under Hadoop Streaming, or locally in a shell pipeline.
 //!
 //! * [`level`] finds the level of a line.
+//! * [`keys`] builds the group-by keys of `logmr map --by`: time buckets,
+//!   sources and message templates.
 //! * [`linebuf`] hands out whole lines from large reused blocks.
 //! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the
 //!   `logmr map` and `logmr reduce` commands.
@@ -12,6 +14,7 @@ pub mod bytescan;
 pub mod command;
 pub mod error;
 pub mod input;
+pub mod keys;
 pub mod level;
 pub mod linebuf;
 pub mod map;

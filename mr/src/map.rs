@@ -3,8 +3,11 @@
 
 use std::io::Read;
 
+use ahash::AHashMap;
+
 use crate::error::{Error, Result};
 use crate::input::Input;
+use crate::keys::KeyMaker;
 use crate::level::{Detector, KeyId};
 use crate::linebuf::{Chunk, LineBuffer, for_each_line};
 
@@ -49,6 +52,49 @@ impl KeyCounts {
     }
 }
 
+/// Line counts per composite key (`logmr map --by`). A key's bytes are
+/// allocated once, when the key is first seen.
+#[derive(Clone, Debug, Default)]
+pub struct KeyedCounts {
+    counts: AHashMap<Vec<u8>, u64>,
+}
+
+impl KeyedCounts {
+    #[inline]
+    pub fn add(&mut self, key: &[u8], n: u64) {
+        match self.counts.get_mut(key) {
+            Some(count) => *count += n,
+            None => {
+                self.counts.insert(key.to_vec(), n);
+            }
+        }
+    }
+
+    /// Adds another task's counts.
+    pub fn merge(&mut self, other: KeyedCounts) {
+        for (key, n) in other.counts {
+            *self.counts.entry(key).or_insert(0) += n;
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// `(key, count)` pairs, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.counts.iter().map(|(k, &n)| (k.as_slice(), n))
+    }
+}
+
 /// What a map pass saw besides the keys.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MapStats {
@@ -76,6 +122,25 @@ pub fn map_input<R: Read + ?Sized>(
     buf: &mut LineBuffer,
     detector: &Detector,
     mut on_key: impl FnMut(KeyId) -> Result<()>,
+    on_block: impl FnMut(u64, u64),
+) -> Result<MapStats> {
+    map_lines(
+        input,
+        rdr,
+        buf,
+        |line| on_key(detector.detect(line)),
+        on_block,
+    )
+}
+
+/// Reads one input line by line: calls `on_line` with each line, without
+/// its terminator (a line longer than the buffer's maximum by its head),
+/// and `on_block(bytes_so_far, lines_so_far)` after each block.
+pub fn map_lines<R: Read + ?Sized>(
+    input: &Input,
+    rdr: &mut R,
+    buf: &mut LineBuffer,
+    mut on_line: impl FnMut(&[u8]) -> Result<()>,
     mut on_block: impl FnMut(u64, u64),
 ) -> Result<MapStats> {
     buf.reset();
@@ -87,13 +152,13 @@ pub fn map_input<R: Read + ?Sized>(
             Some(Chunk::Lines(lines)) => {
                 for_each_line::<Error>(lines, |line| {
                     stats.lines += 1;
-                    on_key(detector.detect(line))
+                    on_line(line)
                 })?;
             }
             Some(Chunk::LongLine(head)) => {
                 stats.lines += 1;
                 stats.long_lines += 1;
-                on_key(detector.detect(head))?;
+                on_line(head)?;
             }
         }
         on_block(buf.bytes_read(), stats.lines);
@@ -114,6 +179,28 @@ pub fn count_bytes(bytes: &[u8], detector: &Detector) -> (KeyCounts, MapStats) {
         detector,
         |k| {
             counts.add(k);
+            Ok(())
+        },
+        |_, _| {},
+    )
+    .expect("reading from a slice cannot fail");
+    (counts, stats)
+}
+
+/// Counts the composite keys of a whole byte slice (used by tests and
+/// benchmarks).
+pub fn count_keyed(bytes: &[u8], detector: &Detector, maker: &KeyMaker) -> (KeyedCounts, MapStats) {
+    let mut counts = KeyedCounts::default();
+    let mut key = Vec::new();
+    let mut buf = LineBuffer::default();
+    let mut rdr = bytes;
+    let stats = map_lines(
+        &Input::Stdin,
+        &mut rdr,
+        &mut buf,
+        |line| {
+            maker.write_key(detector, line, &mut key);
+            counts.add(&key, 1);
             Ok(())
         },
         |_, _| {},

@@ -4,8 +4,9 @@
 
 use proptest::prelude::*;
 
+use crate::keys::{JOINER, KeyMaker, KeySpec};
 use crate::level::Detector;
-use crate::map::count_bytes;
+use crate::map::{count_bytes, count_keyed};
 use crate::reduce::Totals;
 
 /// Bytes that look like logs often enough to hit every code path.
@@ -22,6 +23,12 @@ fn logish() -> impl Strategy<Value = Vec<u8>> {
         b"\t",
         b"x",
         b"\xff",
+        b"2024-12-10 14:33:21 ",
+        b"Jun 14 15:16:01 host prog[1]: ",
+        b"1733841202 ",
+        b"machine-07: ",
+        b"blk_-42 10.0.0.1:80 /a/b 0x1f ",
+        b"|",
     ];
     let piece = proptest::sample::select(PIECES).prop_map(<[u8]>::to_vec);
     let any_bytes = proptest::collection::vec(any::<u8>(), 0..8);
@@ -80,8 +87,57 @@ fn reduce_text(text: &[u8]) -> Vec<(Vec<u8>, u64)> {
     totals.into_sorted()
 }
 
+/// A `--by` list of one to four parts.
+fn key_spec() -> impl Strategy<Value = KeySpec> {
+    let parts = ["level", "minute", "hour", "day", "source", "template"];
+    proptest::sample::subsequence(parts.to_vec(), 1..=4)
+        .prop_filter_map("one time bucket", |chosen| {
+            KeySpec::parse(&chosen.join(",")).ok()
+        })
+}
+
+/// `logmr map --by` output for `input`, sorted by key.
+fn map_keyed(input: &[u8], d: &Detector, maker: &KeyMaker) -> Vec<(Vec<u8>, u64)> {
+    let (counts, _) = count_keyed(input, d, maker);
+    reduce(counts.iter().map(|(k, n)| (k.to_vec(), n)))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn keyed_counts_sum_to_the_line_count_and_keys_split_into_their_parts(input in logish(), spec in key_spec()) {
+        let d = Detector::default();
+        let maker = KeyMaker::new(spec.clone(), 2024);
+        let (counts, stats) = count_keyed(&input, &d, &maker);
+        prop_assert_eq!(counts.total(), lines_of(&input).len() as u64);
+        prop_assert_eq!(stats.lines, counts.total());
+        for (key, _) in counts.iter() {
+            prop_assert!(!key.contains(&b'\t') && !key.contains(&b'\n'), "{:?}", key);
+            prop_assert_eq!(key.split(|&b| b == JOINER).count(), spec.parts().len());
+        }
+    }
+
+    #[test]
+    fn keyed_level_part_is_the_level(input in logish()) {
+        let d = Detector::default();
+        let maker = KeyMaker::new(KeySpec::parse("level,source").unwrap(), 2024);
+        let levels: Vec<(Vec<u8>, u64)> = {
+            let keyed = map_keyed(&input, &d, &maker);
+            reduce(keyed.into_iter().map(|(k, n)| (k.split(|&b| b == JOINER).next().unwrap().to_vec(), n)))
+        };
+        prop_assert_eq!(levels, map(&input, &d));
+    }
+
+    #[test]
+    fn keyed_splits_at_line_boundaries_reduce_to_the_whole(input in logish(), spec in key_spec(), cut in any::<prop::sample::Index>()) {
+        let d = Detector::default();
+        let maker = KeyMaker::new(spec, 2024);
+        let boundaries: Vec<usize> = input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1).collect();
+        let at = if boundaries.is_empty() { input.len() } else { boundaries[cut.index(boundaries.len())] };
+        let parts = map_keyed(&input[..at], &d, &maker).into_iter().chain(map_keyed(&input[at..], &d, &maker));
+        prop_assert_eq!(reduce(parts), map_keyed(&input, &d, &maker));
+    }
 
     #[test]
     fn map_sort_reduce_equals_a_naive_count(input in logish()) {

@@ -1,12 +1,14 @@
 //! `logmr map`: count lines per level key.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use crate::error::{Error, Result};
 use crate::input::Input;
+use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
-use crate::map::{KeyCounts, MapStats, map_input};
+use crate::map::{KeyCounts, KeyedCounts, MapStats, map_input, map_lines};
+use crate::output::write_count;
 use crate::output::write_sorted;
 use crate::progress::{Progress, human_bytes};
 use crate::streaming::Reporter;
@@ -16,6 +18,9 @@ use crate::streaming::Reporter;
 pub struct MapOptions {
     pub inputs: Vec<Input>,
     pub detector: Detector,
+    /// Group-by keys other than the level alone (`--by`); `None` counts per
+    /// level on the fast path.
+    pub keys: Option<KeyMaker>,
     /// Between key and count on output.
     pub separator: Vec<u8>,
     /// Print `KEY<SEP>1` per line instead of aggregated counts.
@@ -29,45 +34,102 @@ pub struct MapOptions {
 
 /// Runs `logmr map`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
+    match &opts.keys {
+        Some(maker) => run_keyed(opts, maker, out),
+        None => run_levels(opts, out),
+    }
+}
+
+/// Maps every input in turn through one buffer, with one progress line:
+/// `map_one(input, reader, buffer, on_block)` maps one input.
+fn map_all(
+    opts: &MapOptions,
+    mut map_one: impl FnMut(
+        &Input,
+        &mut dyn Read,
+        &mut LineBuffer,
+        &mut dyn FnMut(u64, u64),
+    ) -> Result<MapStats>,
+) -> Result<MapStats> {
+    let total_bytes = Input::total_size(&opts.inputs);
+    let mut progress = Progress::new("logmr map", opts.reporter, opts.quiet, total_bytes);
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
+    let mut stats = MapStats::default();
+    for input in &opts.inputs {
+        let mut rdr = input.open()?;
+        let (done_bytes, done_lines) = (stats.bytes, stats.lines);
+        let mut on_block = |bytes, lines| progress.update(done_bytes + bytes, done_lines + lines);
+        stats.merge(map_one(input, &mut rdr, &mut buf, &mut on_block)?);
+    }
+    progress.finish();
+    Ok(stats)
+}
+
+/// `logmr map --by …`: counts per composite key.
+fn run_keyed(opts: &MapOptions, maker: &KeyMaker, out: &mut dyn Write) -> Result<MapStats> {
+    let detector = &opts.detector;
+    let unknown_level = detector.table().unknown();
+    let mut counts = KeyedCounts::default();
+    let mut key = Vec::with_capacity(256);
+    let mut unknown = 0;
+    let stats = map_all(opts, |input, rdr, buf, on_block| {
+        map_lines(
+            input,
+            rdr,
+            buf,
+            |line| {
+                if maker.write_key(detector, line, &mut key) == unknown_level {
+                    unknown += 1;
+                }
+                if opts.emit_each {
+                    write_count(out, &key, &opts.separator, 1).map_err(Error::Write)
+                } else {
+                    counts.add(&key, 1);
+                    Ok(())
+                }
+            },
+            on_block,
+        )
+    })?;
+    if !opts.emit_each {
+        write_sorted(out, counts.iter(), &opts.separator).map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+    report(opts, &stats, Some(unknown));
+    Ok(stats)
+}
+
+/// `logmr map`: counts per level, on the fast path.
+fn run_levels(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
     let detector = &opts.detector;
     let mut counts = KeyCounts::new(detector);
     let per_line: Vec<Vec<u8>> = (0..detector.table().key_count())
         .map(|id| [detector.table().key(id), &opts.separator, b"1\n"].concat())
         .collect();
-    let total_bytes = Input::total_size(&opts.inputs);
-    let mut progress = Progress::new("logmr map", opts.reporter, opts.quiet, total_bytes);
-    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
-    let mut stats = MapStats::default();
-
-    for input in &opts.inputs {
-        let mut rdr = input.open()?;
-        let (done_bytes, done_lines) = (stats.bytes, stats.lines);
-        let on_block = |bytes, lines| progress.update(done_bytes + bytes, done_lines + lines);
-        let this = if opts.emit_each {
+    let stats = map_all(opts, |input, rdr, buf, on_block| {
+        if opts.emit_each {
             map_input(
                 input,
-                &mut rdr,
-                &mut buf,
+                rdr,
+                buf,
                 detector,
                 |k| out.write_all(&per_line[k]).map_err(Error::Write),
                 on_block,
-            )?
+            )
         } else {
             map_input(
                 input,
-                &mut rdr,
-                &mut buf,
+                rdr,
+                buf,
                 detector,
                 |k| {
                     counts.add(k);
                     Ok(())
                 },
                 on_block,
-            )?
-        };
-        stats.merge(this);
-    }
-    progress.finish();
+            )
+        }
+    })?;
 
     if !opts.emit_each {
         write_sorted(out, counts.nonzero(detector), &opts.separator).map_err(Error::Write)?;

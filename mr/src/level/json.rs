@@ -53,9 +53,9 @@ fn is_level_key(key: &[u8]) -> bool {
     LEVEL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
-/// The level value of a line that starts (after white space) with `{`, or
-/// `None` when the line has no level key.
-pub fn json_level(line: &[u8]) -> Option<JsonLevel<'_>> {
+/// Where the value of the first key that `wanted` accepts starts, in a line
+/// that starts (after white space) with `{`. Keys are matched at any depth.
+pub(crate) fn value_start(line: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Option<usize> {
     let mut i = 0;
     loop {
         let open = i + memchr(b'"', &line[i..])?;
@@ -65,23 +65,39 @@ pub fn json_level(line: &[u8]) -> Option<JsonLevel<'_>> {
             i = close + 1;
             continue;
         }
-        if !is_level_key(&line[open + 1..close]) {
+        if !wanted(&line[open + 1..close]) {
             i = after + 1;
             continue;
         }
-        let v = skip_ws(line, after + 1);
-        return Some(match line.get(v) {
-            Some(b'"') => match string_end(line, v + 1) {
-                Some(end) => JsonLevel::Word(&line[v + 1..end]),
-                None => JsonLevel::Other,
-            },
-            Some(d) if d.is_ascii_digit() => {
-                let digits = line[v..].iter().take_while(|b| b.is_ascii_digit()).take(6);
-                JsonLevel::Number(digits.fold(0, |acc, &b| acc * 10 + u64::from(b - b'0')))
-            }
-            _ => JsonLevel::Other,
-        });
+        return Some(skip_ws(line, after + 1));
     }
+}
+
+/// The string value of the first key that `wanted` accepts, without its
+/// quotes (escapes left as they are).
+pub(crate) fn string_value(line: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Option<&[u8]> {
+    let v = value_start(line, wanted)?;
+    if line.get(v) != Some(&b'"') {
+        return None;
+    }
+    string_end(line, v + 1).map(|end| &line[v + 1..end])
+}
+
+/// The level value of a line that starts (after white space) with `{`, or
+/// `None` when the line has no level key.
+pub fn json_level(line: &[u8]) -> Option<JsonLevel<'_>> {
+    let v = value_start(line, is_level_key)?;
+    Some(match line.get(v) {
+        Some(b'"') => match string_end(line, v + 1) {
+            Some(end) => JsonLevel::Word(&line[v + 1..end]),
+            None => JsonLevel::Other,
+        },
+        Some(d) if d.is_ascii_digit() => {
+            let digits = line[v..].iter().take_while(|b| b.is_ascii_digit()).take(6);
+            JsonLevel::Number(digits.fold(0, |acc, &b| acc * 10 + u64::from(b - b'0')))
+        }
+        _ => JsonLevel::Other,
+    })
 }
 
 #[cfg(test)]

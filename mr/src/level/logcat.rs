@@ -72,7 +72,7 @@ fn letter_slash(bytes: &[u8]) -> Option<Level> {
 }
 
 /// The level of a logcat line, if the line is in a logcat layout.
-#[inline]
+#[inline(always)]
 pub fn logcat_level(line: &[u8]) -> Option<Level> {
     if line.len() < 2 {
         return None;

@@ -5,8 +5,8 @@
 //! key. Every other line gets the first level word in it. Lines with no
 //! level are counted under `UNKNOWN`, so the counts sum to the line count.
 
-mod json;
-mod logcat;
+pub(crate) mod json;
+pub(crate) mod logcat;
 mod syslog;
 pub mod table;
 mod words;
@@ -56,7 +56,28 @@ impl Detector {
         }
     }
 
-    #[inline]
+    /// [`detect`](Self::detect), with the place of the level word when a
+    /// word or the `--field` column decided: `(key, Some((start, end)))`.
+    /// Structural layouts (syslog `<PRI>`, logcat, JSON) give no place.
+    pub fn locate(&self, line: &[u8]) -> (KeyId, Option<(usize, usize)>) {
+        match self.mode {
+            Mode::Auto => {
+                if let Some(key) = self.structural(line) {
+                    return (key, None);
+                }
+                match words::first_level_word_span(line, &self.table) {
+                    Some((key, start, end)) => (key, Some((start, end))),
+                    None => (self.table.unknown(), None),
+                }
+            }
+            Mode::Field(n) => match field_span(line, n.get()) {
+                Some((start, end)) => (self.explicit(&line[start..end]), Some((start, end))),
+                None => (self.table.unknown(), None),
+            },
+        }
+    }
+
+    #[inline(always)]
     fn auto(&self, line: &[u8]) -> KeyId {
         if let Some(key) = self.structural(line) {
             return key;
@@ -65,7 +86,7 @@ impl Detector {
     }
 
     /// Layouts whose level is found by position rather than by word.
-    #[inline]
+    #[inline(always)]
     fn structural(&self, line: &[u8]) -> Option<KeyId> {
         let first = *line.first()?;
         let level = match first {
@@ -126,15 +147,35 @@ impl Detector {
     }
 
     fn field(&self, line: &[u8], n: usize) -> KeyId {
-        match line
-            .split(|b| matches!(b, b' ' | b'\t'))
-            .filter(|f| !f.is_empty())
-            .nth(n - 1)
-        {
-            Some(token) => self.explicit(token),
+        match field_span(line, n) {
+            Some((start, end)) => self.explicit(&line[start..end]),
             None => self.table.unknown(),
         }
     }
+}
+
+/// The place of whitespace-separated field `n` (1-based).
+fn field_span(line: &[u8], n: usize) -> Option<(usize, usize)> {
+    let mut i = 0;
+    for _ in 1..n {
+        i += line[i..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        i += line[i..]
+            .iter()
+            .take_while(|b| !matches!(b, b' ' | b'\t'))
+            .count();
+    }
+    i += line[i..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let end = i + line[i..]
+        .iter()
+        .take_while(|b| !matches!(b, b' ' | b'\t'))
+        .count();
+    (end > i).then_some((i, end))
 }
 
 #[cfg(test)]

@@ -81,6 +81,17 @@ fn end_of_word(line: &[u8], mut i: usize) -> usize {
 /// sixteen bytes at a time; only words made of letters alone are looked up.
 #[inline]
 pub fn first_level_word(line: &[u8], table: &LevelTable) -> Option<KeyId> {
+    scan(line, table, |key, _, _| key)
+}
+
+/// [`first_level_word`] with the word's place: `(key, start, end)`.
+pub fn first_level_word_span(line: &[u8], table: &LevelTable) -> Option<(KeyId, usize, usize)> {
+    scan(line, table, |key, start, end| (key, start, end))
+}
+
+/// The first level word, as `found(key, start, end)` makes it.
+#[inline(always)]
+fn scan<T>(line: &[u8], table: &LevelTable, found: impl Fn(KeyId, usize, usize) -> T) -> Option<T> {
     let mut i = 0;
     loop {
         let (start, end) = next_letter_run(line, i)?;
@@ -95,7 +106,7 @@ pub fn first_level_word(line: &[u8], table: &LevelTable) -> Option<KeyId> {
             continue;
         }
         if let Some(key) = table.lookup_in(line, start, end) {
-            return Some(key);
+            return Some(found(key, start, end));
         }
         i = end;
     }

@@ -4,6 +4,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use logmr::keys::KeySpec;
 use logmr::linebuf::DEFAULT_MAX_LINE;
 use logmr::streaming::{
     ENV_MAP_OUTPUT_SEPARATOR, ENV_REDUCE_INPUT_SEPARATOR, ENV_REDUCE_OUTPUT_SEPARATOR, Reporter,
@@ -58,6 +59,14 @@ Level detection (auto): a syslog <PRI>, an Android logcat priority letter, or
 a JSON level key (\"level\", \"severity\", \"lvl\", ...) decides when present;
 otherwise the first word-bounded, case-insensitive level word in the line
 does. See `logmr levels` for the words.
+
+Group-by keys (--by): parts are joined with `|` into one key field, in the
+order given. Time parts (minute 2024-12-10T14:33, hour 2024-12-10T14, day
+2024-12-10) come from the first timestamp in a line's first 160 bytes; a line
+without one gets `-`. source is the host, machine, logger or component, `-`
+when there is none. template is the message with numbers, hex, IPs, UUIDs,
+paths and block ids masked (<NUM>, <HEX>, <IP>, <UUID>, <PATH>, <BLK>). A `|`
+inside a part becomes `/`, a TAB a space. Every line is still counted once.
 
 Under Hadoop (a task's environment), counters are written to stderr as
 reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
@@ -133,6 +142,10 @@ fn positive_size(text: &str) -> Result<usize, String> {
 #[derive(Debug, Clone)]
 pub struct Separator(pub Vec<u8>);
 
+fn key_spec(text: &str) -> Result<KeySpec, String> {
+    KeySpec::parse(text).map_err(|e| e.to_string())
+}
+
 fn separator(text: &str) -> Result<Separator, String> {
     parse_separator(text).map(Separator)
 }
@@ -146,6 +159,16 @@ pub struct MapArgs {
     /// instead of one aggregated count per key.
     #[arg(long)]
     pub emit_each: bool,
+
+    /// Group by these key parts, joined with `|`: level, minute, hour, day,
+    /// source, template (e.g. `level,hour` or `level,template`).
+    #[arg(long, value_name = "PARTS", default_value = "level", value_parser = key_spec)]
+    pub by: KeySpec,
+
+    /// The year of timestamps that have none (syslog, logcat), for time keys
+    /// [default: the current year].
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(u16).range(1..=9999))]
+    pub year: Option<u16>,
 
     /// The level is whitespace-separated field N (1-based) instead of being
     /// detected; brackets and punctuation around it are ignored.

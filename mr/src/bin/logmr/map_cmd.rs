@@ -5,6 +5,8 @@ use std::io::Write;
 use logmr::Result;
 use logmr::command::map::{self, MapOptions};
 use logmr::input::Input;
+use logmr::keys::KeyMaker;
+use logmr::keys::time::current_year;
 use logmr::level::{Detector, Mode};
 
 use crate::args::MapArgs;
@@ -16,6 +18,8 @@ pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
     let opts = MapOptions {
         inputs: Input::from_args(&args.common.files),
         detector: Detector::new(table, mode),
+        keys: (!args.by.is_level_only())
+            .then(|| KeyMaker::new(args.by, args.year.unwrap_or_else(current_year))),
         separator: args.separator.0,
         emit_each: args.emit_each,
         reporter: args.common.reporter(),

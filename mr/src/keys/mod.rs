@@ -1,0 +1,223 @@
+//! Group-by keys for `logmr map --by`: the level, a time bucket, the source
+//! and the message template of a line, alone or joined into one key.
+//!
+//! A composite key is its parts in the order given, joined with [`JOINER`]
+//! (`|`). It stays one Hadoop key field: a TAB, CR or `|` inside a part
+//! becomes a space, `/` or space respectively, so a key always splits back
+//! into its parts at every `|`. A line without a timestamp gets the time
+//! part [`NO_TIME`]; a line without a source gets [`NO_SOURCE`]. No line is
+//! dropped.
+
+pub mod source;
+pub mod template;
+pub mod time;
+
+use std::fmt;
+
+use crate::level::Detector;
+use time::Bucket;
+
+/// Between the parts of a composite key.
+pub const JOINER: u8 = b'|';
+/// The time part of a line without a recognised timestamp.
+pub const NO_TIME: &[u8] = b"-";
+/// The source part of a line without a recognised source.
+pub const NO_SOURCE: &[u8] = b"-";
+
+/// One part of a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Level,
+    Time(Bucket),
+    Source,
+    Template,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Level => "level",
+            Part::Time(Bucket::Minute) => "minute",
+            Part::Time(Bucket::Hour) => "hour",
+            Part::Time(Bucket::Day) => "day",
+            Part::Source => "source",
+            Part::Template => "template",
+        }
+    }
+}
+
+/// The parts of a key, as given to `--by`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySpec(Vec<Part>);
+
+/// A `--by` list that could not be parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError(pub String);
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+impl Default for KeySpec {
+    fn default() -> Self {
+        KeySpec(vec![Part::Level])
+    }
+}
+
+impl KeySpec {
+    /// Parses `level,hour`: a comma-separated list of `level`, `minute`,
+    /// `hour`, `day`, `source` and `template`, each at most once, with at
+    /// most one time bucket.
+    pub fn parse(text: &str) -> Result<KeySpec, SpecError> {
+        let mut parts = Vec::new();
+        for name in text.split(',').map(str::trim) {
+            let part = match name {
+                "level" => Part::Level,
+                "minute" => Part::Time(Bucket::Minute),
+                "hour" => Part::Time(Bucket::Hour),
+                "day" => Part::Time(Bucket::Day),
+                "source" => Part::Source,
+                "template" => Part::Template,
+                _ => {
+                    return Err(SpecError(format!(
+                        "unknown key part {name:?}: use level, minute, hour, day, source or template"
+                    )));
+                }
+            };
+            if parts.contains(&part) {
+                return Err(SpecError(format!("{name} is given twice")));
+            }
+            if matches!(part, Part::Time(_)) && parts.iter().any(|p| matches!(p, Part::Time(_))) {
+                return Err(SpecError("at most one of minute, hour and day".into()));
+            }
+            parts.push(part);
+        }
+        Ok(KeySpec(parts))
+    }
+
+    /// Only the level: the fast path of `logmr map`.
+    pub fn is_level_only(&self) -> bool {
+        self.0 == [Part::Level]
+    }
+
+    pub fn parts(&self) -> &[Part] {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = self.0.iter().map(|p| p.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+/// Builds keys by a [`KeySpec`]. Allocation-free per line: keys are written
+/// into a caller's reused buffer.
+#[derive(Clone, Debug)]
+pub struct KeyMaker {
+    spec: KeySpec,
+    /// The year of timestamps that leave it out (syslog, logcat).
+    year: u16,
+}
+
+impl KeyMaker {
+    pub fn new(spec: KeySpec, year: u16) -> KeyMaker {
+        KeyMaker { spec, year }
+    }
+
+    pub fn spec(&self) -> &KeySpec {
+        &self.spec
+    }
+
+    /// Writes the key of `line` into `out` (cleared first) and returns the
+    /// line's level key id, for the unknown-level counter.
+    pub fn write_key(
+        &self,
+        detector: &Detector,
+        line: &[u8],
+        out: &mut Vec<u8>,
+    ) -> crate::level::KeyId {
+        out.clear();
+        let (level, span) = detector.locate(line);
+        let needs_source = self
+            .spec
+            .0
+            .iter()
+            .any(|p| matches!(p, Part::Source | Part::Template));
+        let source = match (needs_source, span) {
+            (true, Some(span)) => source::after_level(line, span),
+            _ => None,
+        };
+        for (i, part) in self.spec.0.iter().enumerate() {
+            if i > 0 {
+                out.push(JOINER);
+            }
+            let start = out.len();
+            match part {
+                Part::Level => out.extend_from_slice(detector.table().key(level)),
+                Part::Time(bucket) => match time::find(line, self.year) {
+                    Some(stamp) => stamp.write(*bucket, out),
+                    None => out.extend_from_slice(NO_TIME),
+                },
+                Part::Source => match source::find(line, span) {
+                    Some(found) if !found.is_empty() => out.extend_from_slice(found),
+                    _ => out.extend_from_slice(NO_SOURCE),
+                },
+                Part::Template => template::write(template::message(line, span, source), out),
+            }
+            for b in &mut out[start..] {
+                match *b {
+                    b'\t' | b'\r' | b'\n' => *b = b' ',
+                    JOINER => *b = b'/',
+                    _ => {}
+                }
+            }
+        }
+        level
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(spec: &str, line: &str) -> String {
+        let maker = KeyMaker::new(KeySpec::parse(spec).unwrap(), 2024);
+        let mut out = Vec::new();
+        maker.write_key(&Detector::default(), line.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn composite_keys() {
+        let line = "2024-12-10 14:33:21 [ERROR] machine-02: failed to write block 17, disk error";
+        assert_eq!(key("level", line), "ERROR");
+        assert_eq!(key("level,hour", line), "ERROR|2024-12-10T14");
+        assert_eq!(key("minute,level", line), "2024-12-10T14:33|ERROR");
+        assert_eq!(key("day", line), "2024-12-10");
+        assert_eq!(key("source", line), "machine-02");
+        assert_eq!(
+            key("level,template", line),
+            "ERROR|failed to write block <NUM>, disk error"
+        );
+        assert_eq!(key("level,hour,source", "no level, no time"), "UNKNOWN|-|-");
+        assert_eq!(key("template", "no level | a\tpipe"), "no level / a pipe");
+    }
+
+    #[test]
+    fn specs() {
+        assert!(KeySpec::parse("level").unwrap().is_level_only());
+        assert_eq!(
+            KeySpec::parse("level, hour").unwrap().to_string(),
+            "level,hour"
+        );
+        for bad in ["", "levels", "level,level", "hour,minute"] {
+            assert!(KeySpec::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Sources: the machine, host, logger or component a line comes from.
+//!
+//! - JSON: the first of the keys in [`SOURCE_KEYS`] with a string value.
+//! - logfmt: the first `KEY=value` with a key in [`SOURCE_KEYS`].
+//! - syslog (`Mon dd HH:MM:SS host prog: …`, with or without `<PRI>`): the host.
+//! - logcat: the tag.
+//! - BlueGene/L (`- 1117838570 2005.06.03 NODE …`): the node.
+//! - Python's default (`… - NAME - LEVEL - msg`): the logger name.
+//! - Otherwise the token after the level word, past bracketed groups such as
+//!   a log4j thread (`INFO [main] org.apache.X: …` gives `org.apache.X`),
+//!   without a trailing `:`. It must contain a letter.
+
+use crate::level::json;
+
+/// Keys that name a line's source in JSON and logfmt, in order of preference.
+pub const SOURCE_KEYS: &[&[u8]] = &[
+    b"host",
+    b"hostname",
+    b"machine",
+    b"source",
+    b"logger",
+    b"logger_name",
+    b"component",
+    b"service",
+];
+
+fn is_source_key(key: &[u8]) -> bool {
+    SOURCE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+fn token_end(line: &[u8], start: usize) -> usize {
+    start
+        + line[start..]
+            .iter()
+            .take_while(|b| !matches!(b, b' ' | b'\t'))
+            .count()
+}
+
+fn skip_spaces(line: &[u8], mut i: usize) -> usize {
+    while line.get(i).is_some_and(|b| matches!(b, b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The value of the first logfmt `KEY=value` with a source key, in a line
+/// whose first token is a `KEY=value` pair.
+fn logfmt(line: &[u8]) -> Option<&[u8]> {
+    if !line[..token_end(line, 0)].contains(&b'=') {
+        return None;
+    }
+    SOURCE_KEYS.iter().find_map(|key| {
+        let mut from = 0;
+        while let Some(at) = memchr::memmem::find(&line[from..], key).map(|at| from + at) {
+            from = at + 1;
+            let bounded = at == 0 || matches!(line[at - 1], b' ' | b'\t');
+            if !bounded || line.get(at + key.len()) != Some(&b'=') {
+                continue;
+            }
+            let value = at + key.len() + 1;
+            if line.get(value) == Some(&b'"') {
+                let end = memchr::memchr(b'"', &line[value + 1..])?;
+                return Some(&line[value + 1..value + 1 + end]);
+            }
+            return Some(&line[value..token_end(line, value)]);
+        }
+        None
+    })
+}
+
+/// The fields of an RFC 5424 line, `<PRI>1 TIMESTAMP HOST APP PROCID
+/// MSGID`, as (start, end) pairs, and where what follows them starts.
+fn rfc5424(line: &[u8]) -> Option<([(usize, usize); 5], usize)> {
+    if line.first() != Some(&b'<') {
+        return None;
+    }
+    let pri_end = 1 + memchr::memchr(b'>', &line[..line.len().min(5)])?;
+    if !line[pri_end..].starts_with(b"1 ") {
+        return None;
+    }
+    let mut fields = [(0, 0); 5];
+    let mut i = pri_end + 2;
+    for field in &mut fields {
+        i = skip_spaces(line, i);
+        let end = token_end(line, i);
+        if end == i {
+            return None;
+        }
+        *field = (i, end);
+        i = end;
+    }
+    Some((fields, i))
+}
+
+/// Where the message of a syslog line starts: after the structured data of
+/// RFC 5424, or after the `TAG:` of the BSD layout.
+pub fn syslog_message(line: &[u8]) -> Option<usize> {
+    if let Some((_, mut i)) = rfc5424(line) {
+        i = skip_spaces(line, i);
+        while line.get(i) == Some(&b'[') {
+            i = skip_spaces(line, past_group(line, i)?);
+        }
+        if line.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        return Some(skip_spaces(line, i));
+    }
+    let (_, host_end) = syslog_host_span(line)?;
+    let colon = host_end + memchr::memchr(b':', &line[host_end..])?;
+    Some(skip_spaces(line, colon + 1))
+}
+
+/// The host of a syslog line: the field after `Mon dd HH:MM:SS`, or the
+/// HOST field of RFC 5424.
+fn syslog_host(line: &[u8]) -> Option<&[u8]> {
+    if let Some((fields, _)) = rfc5424(line) {
+        let (start, end) = fields[1];
+        return Some(&line[start..end]);
+    }
+    let (start, end) = syslog_host_span(line)?;
+    Some(&line[start..end])
+}
+
+fn syslog_host_span(line: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    if line.first() == Some(&b'<') {
+        i = 1 + memchr::memchr(b'>', &line[..line.len().min(5)])?;
+    }
+    let rest = &line[i..];
+    let month = rest.get(..3)?;
+    if !month.iter().all(u8::is_ascii_alphabetic) || rest.get(3) != Some(&b' ') {
+        return None;
+    }
+    let mut at = skip_spaces(rest, 4);
+    at = token_end(rest, at);
+    let time = skip_spaces(rest, at);
+    let time_end = token_end(rest, time);
+    let clock = &rest[time..time_end];
+    if clock.len() != 8 || clock[2] != b':' || clock[5] != b':' {
+        return None;
+    }
+    let host = skip_spaces(rest, time_end);
+    let end = token_end(rest, host);
+    (end > host).then_some((i + host, i + end))
+}
+
+/// The tag of a logcat line (`… PID TID L TAG: msg` or `L/TAG(PID): msg`).
+fn logcat_tag(line: &[u8]) -> Option<&[u8]> {
+    crate::level::logcat::logcat_level(line)?;
+    if line.get(1) == Some(&b'/') {
+        let end = line.iter().position(|&b| b == b'(' || b == b':')?;
+        return Some(line[2..end].trim_ascii());
+    }
+    // The tag follows the first ` L ` or ` L/` after the timestamp.
+    let at =
+        line.windows(3).skip(18).position(|w| {
+            w[0] == b' ' && w[1].is_ascii_uppercase() && matches!(w[2], b' ' | b'/')
+        })? + 18
+            + 3;
+    let end = at + memchr::memchr(b':', &line[at..])?;
+    let tag = line[at..end].trim_ascii();
+    let tag = tag.split(|&b| b == b'(').next().unwrap_or(tag);
+    (!tag.is_empty()).then_some(tag)
+}
+
+/// The node of a BlueGene/L line: `- 1117838570 2005.06.03 NODE …`.
+fn bgl_node(line: &[u8]) -> Option<&[u8]> {
+    let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
+    fields.next()?;
+    let epoch = fields.next()?;
+    let date = fields.next()?;
+    let dotted = date.len() == 10 && date[4] == b'.' && date[7] == b'.';
+    (epoch.len() == 10 && epoch.iter().all(u8::is_ascii_digit) && dotted)
+        .then(|| fields.next())
+        .flatten()
+}
+
+/// The index past the bracketed group that opens at `open`, nested
+/// brackets included.
+fn past_group(line: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &b) in line.iter().enumerate().skip(open) {
+        match b {
+            b'[' | b'(' => depth += 1,
+            b']' | b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The token after the level word (or, in Python's `NAME - LEVEL -`
+/// layout, before it), as `(start, end)`.
+pub fn after_level(line: &[u8], level: (usize, usize)) -> Option<(usize, usize)> {
+    let (start, end) = level;
+    if line[end..].starts_with(b" - ") && line[..start].ends_with(b" - ") {
+        let before = &line[..start - 3];
+        let from = before
+            .iter()
+            .rposition(|&b| b == b' ')
+            .map_or(0, |at| at + 1);
+        return (from < before.len()).then_some((from, before.len()));
+    }
+    if line.get(end) == Some(&b':') && line.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace()) {
+        // Python's basic layout, `LEVEL:NAME:msg`.
+        let from = end + 1;
+        let stop = from + memchr::memchr(b':', &line[from..])?;
+        return (stop > from).then_some((from, stop));
+    }
+    let mut i = end;
+    loop {
+        while line
+            .get(i)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b']' | b':' | b'|' | b'>'))
+        {
+            i += 1;
+        }
+        match line.get(i) {
+            Some(b'[') | Some(b'(') => i = past_group(line, i)?,
+            Some(_) => break,
+            None => return None,
+        }
+    }
+    let mut stop = token_end(line, i);
+    while stop > i && matches!(line[stop - 1], b':' | b',' | b';') {
+        stop -= 1;
+    }
+    let token = &line[i..stop];
+    token
+        .iter()
+        .any(u8::is_ascii_alphabetic)
+        .then_some((i, stop))
+}
+
+/// The source of `line`, given where its level word is.
+pub fn find(line: &[u8], level: Option<(usize, usize)>) -> Option<&[u8]> {
+    let first = line.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        return json::string_value(line, is_source_key);
+    }
+    if let Some(found) = syslog_host(line)
+        .or_else(|| logcat_tag(line))
+        .or_else(|| bgl_node(line))
+        .or_else(|| logfmt(line))
+    {
+        return Some(found);
+    }
+    let (start, end) = after_level(line, level?)?;
+    Some(&line[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::level::Detector;
+
+    fn source(line: &str) -> String {
+        let (_, level) = Detector::default().locate(line.as_bytes());
+        find(line.as_bytes(), level)
+            .map_or("none".into(), |s| String::from_utf8_lossy(s).into_owned())
+    }
+
+    #[test]
+    fn each_layout() {
+        let table = [
+            (
+                "2024-12-10 14:33:21 [INFO] machine-07: disk usage at 91%",
+                "machine-07",
+            ),
+            (
+                "2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created",
+                "org.apache.hadoop.mapreduce.v2.app.MRAppMaster",
+            ),
+            (
+                "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1",
+                "dfs.DataNode$PacketResponder",
+            ),
+            (
+                "2024-03-01 12:00:01,002 - app.db - WARNING - slow query: 2.3s",
+                "app.db",
+            ),
+            (
+                "nova-compute.log.1 2017-05-16 00:00:10.296 2931 WARNING nova.compute.manager [-] x",
+                "nova.compute.manager",
+            ),
+            (
+                "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack",
+                "CBS",
+            ),
+            (
+                "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure",
+                "combo",
+            ),
+            (
+                "<34>Oct 11 22:14:15 mymachine su: 'su root' failed",
+                "mymachine",
+            ),
+            (
+                "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezing",
+                "WindowManager",
+            ),
+            (
+                "03-17 16:13:38.811 I/ActivityManager( 1702): Start proc",
+                "ActivityManager",
+            ),
+            (
+                "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO x",
+                "R02-M1-N0-C:J12-U11",
+            ),
+            (
+                r#"{"time":"2024-12-10T14:33:21Z","level":"info","msg":"x","machine":"machine-07"}"#,
+                "machine-07",
+            ),
+            (r#"{"level":"info","logger":"app.db"}"#, "app.db"),
+            (
+                "time=2024-12-10T14:33:21Z level=info msg=\"x\" machine=machine-07",
+                "machine-07",
+            ),
+            ("ts=1 lvl=info host=\"web 1\" msg=x", "web 1"),
+            ("[ERROR] 42", "none"),
+            ("no level at all", "none"),
+        ];
+        for (line, want) in table {
+            assert_eq!(source(line), want, "{line}");
+        }
+    }
+}
