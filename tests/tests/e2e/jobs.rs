@@ -644,3 +644,33 @@ fn each_powershell_script_is_a_twin_of_its_bash_script() {
 fn read_path(path: &Path) -> String {
     fs::read_to_string(path).unwrap()
 }
+
+#[test]
+fn every_job_gives_the_same_result_on_the_cluster_and_locally() {
+    let cluster = Cluster::new("every-job");
+    let logs = cluster.dir.join("hdfs/user/kafka/logs");
+    for entry in fs::read_dir(jobs().join("jobs")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let output = format!("/out/{name}");
+        let on_cluster = cluster.run(
+            "job.sh",
+            &[&name, "--reducers", "2", "--output", &output],
+            &[("FAKE_HADOOP_SPLIT_LINES", "6")],
+        );
+        assert!(
+            on_cluster.status.success(),
+            "{name}: {}",
+            text(&on_cluster.stderr)
+        );
+        let local = cluster.run("job-local.sh", &[&name, logs.to_str().unwrap()], &[]);
+        assert!(local.status.success(), "{name}: {}", text(&local.stderr));
+        let (cluster_out, local_out) = (text(&on_cluster.stdout), text(&local.stdout));
+        assert!(!local_out.is_empty());
+        assert_eq!(
+            sorted_lines(&cluster_out),
+            sorted_lines(&local_out),
+            "{name}"
+        );
+    }
+}
