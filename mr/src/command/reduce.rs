@@ -64,11 +64,25 @@ impl Rejects<'_> {
 
 /// Runs `logmr reduce`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &ReduceOptions, out: &mut dyn Write) -> Result<ReduceStats> {
+    let (totals, stats) = sum(opts, "logmr reduce")?;
+    for (key, total) in &totals {
+        write_count(out, key, &opts.output_separator, *total).map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+    Ok(stats)
+}
+
+/// `(key, total)` pairs.
+pub type KeyTotals = Vec<(Vec<u8>, u64)>;
+
+/// Reads every input and sums its lines per key: the totals sorted by key.
+/// Malformed lines are reported (or fail under `--strict`) and counted.
+pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, ReduceStats)> {
     let mut totals = Totals::new();
     let mut rejects = Rejects { opts, count: 0 };
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
     let total_bytes = Input::total_size(&opts.inputs);
-    let mut progress = Progress::new("logmr reduce", opts.reporter, opts.quiet, total_bytes);
+    let mut progress = Progress::new(name, opts.reporter, opts.quiet, total_bytes);
     let mut stats = ReduceStats::default();
     let mut bytes_before = 0;
     let sep = opts.input_separator.as_slice();
@@ -100,11 +114,6 @@ pub fn run(opts: &ReduceOptions, out: &mut dyn Write) -> Result<ReduceStats> {
 
     let totals = totals.into_sorted();
     stats.keys = totals.len() as u64;
-    for (key, total) in &totals {
-        write_count(out, key, &opts.output_separator, *total).map_err(Error::Write)?;
-    }
-    out.flush().map_err(Error::Write)?;
-
     stats.malformed = rejects.count;
     opts.reporter.counter("reduce_lines", stats.lines);
     opts.reporter
@@ -115,5 +124,5 @@ pub fn run(opts: &ReduceOptions, out: &mut dyn Write) -> Result<ReduceStats> {
             stats.malformed
         ));
     }
-    Ok(stats)
+    Ok((totals, stats))
 }

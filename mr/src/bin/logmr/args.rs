@@ -45,6 +45,10 @@ pub enum Command {
     /// both the combiner and the reducer.
     #[command(after_long_help = REDUCE_HELP)]
     Reduce(ReduceArgs),
+    /// Print the N keys with the largest totals in KEY<TAB>COUNT input (such
+    /// as reduce output), largest first.
+    #[command(after_long_help = TOP_HELP)]
+    Top(TopArgs),
     /// Print the level words and the key each is counted under.
     Levels(LevelsArgs),
 }
@@ -91,6 +95,18 @@ to stderr (the combiner's runs add to them).
 Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
 could not be read or the output written, 2 bad arguments or settings, 3 a
 malformed line under --strict.";
+
+const TOP_HELP: &str = "\
+Input is read like `logmr reduce` reads it, and summed per key first, so
+unsorted map output and several part files work too. Ties are broken by key
+in byte order. Output is KEY<SEP>TOTAL, like reduce output.
+
+Examples:
+  logmr map --by level,template app.log | logmr top -n 20
+  hadoop fs -cat /user/kafka/logs_by_template/part-* | grep '^ERROR|' | logmr top -n 10
+
+Exit codes: 0 success, 1 an input could not be read or the output written,
+2 bad arguments, 3 a malformed line under --strict.";
 
 /// When to write Hadoop `reporter:` lines to stderr.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -204,6 +220,25 @@ pub struct ReduceArgs {
     #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
     pub output_separator: Separator,
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// How many keys to print.
+    #[arg(short, default_value_t = 10)]
+    pub n: usize,
+
+    /// A malformed input line is an error (exit code 3), not a warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Separator between key and count, on input and output.
+    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
+    pub separator: Separator,
 }
 
 #[derive(Debug, Args)]
