@@ -146,6 +146,7 @@ fn specs(layout: Layout) -> Vec<Spec> {
         ),
         spec("logmr map FILE", "{logmr} map {file}", Parse::KeyCount),
         spec("logmr map < FILE", "{logmr} map < {file}", Parse::KeyCount),
+        spec("logmr run FILE", "{logmr} run {file}", Parse::KeyCount),
         spec(
             "logmr map | sort | logmr reduce",
             "{logmr} map {file} | LC_ALL=C sort | {logmr} reduce",
@@ -367,6 +368,8 @@ pub fn targets(seed: &Results, mixed: &Results) -> Vec<Target> {
     let speedup = |r: &Results, baseline: &str| {
         Some(r.time_of(baseline)? / r.time_of("logmr map | sort | logmr reduce")?)
     };
+    let run_speedup =
+        |r: &Results| Some(r.time_of("logmr map FILE")? / r.time_of("logmr run FILE")?);
     let rss = seed
         .rows
         .iter()
@@ -394,6 +397,16 @@ pub fn targets(seed: &Results, mixed: &Results) -> Vec<Target> {
             "logmr pipeline speed-up over mawk",
             "≥ 8×",
             speedup(seed, "mawk").map(|x| (ratio(x), x >= 8.0)),
+        ),
+        Target::new(
+            "`logmr run FILE` speed-up over `logmr map FILE` (all cores), seed layout",
+            "≥ 1.8× on 2 cores",
+            run_speedup(seed).map(|x| (ratio(x), x >= 1.8)),
+        ),
+        Target::new(
+            "`logmr run FILE` speed-up over `logmr map FILE` (all cores), mixed layout",
+            "≥ 1.8× on 2 cores",
+            run_speedup(mixed).map(|x| (ratio(x), x >= 1.8)),
         ),
         Target::new(
             "peak RSS of `logmr map`",

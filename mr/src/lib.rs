@@ -22,6 +22,7 @@ pub mod output;
 pub mod progress;
 pub mod reduce;
 pub mod streaming;
+pub mod tasks;
 
 pub use error::{Error, Result};
 

@@ -39,6 +39,13 @@ impl KeyCounts {
         self.counts.iter().sum()
     }
 
+    /// Adds another task's counts for the same detector.
+    pub fn merge(&mut self, other: &KeyCounts) {
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
+        }
+    }
+
     /// `(key bytes, count)` for every key seen at least once.
     pub fn nonzero<'d>(
         &'d self,

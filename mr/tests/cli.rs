@@ -679,3 +679,92 @@ proptest! {
         prop_assert_eq!(stdout(&out), want);
     }
 }
+
+/// `logmr map FILES | sort | logmr reduce`, the Hadoop-style pipeline.
+fn pipeline_result(map_flags: &[&str], files: &[PathBuf]) -> Vec<u8> {
+    let mapped = run_cmd(logmr().arg("map").args(map_flags).args(files), b"");
+    assert!(mapped.status.success(), "{}", stderr(&mapped));
+    let reduced = run(&["reduce"], &mapped.stdout);
+    assert!(reduced.status.success());
+    reduced.stdout
+}
+
+#[test]
+fn run_takes_directories_globs_and_gzip() {
+    use flate2::write::GzEncoder;
+    let dir = TempDir::new();
+    let samples: Vec<PathBuf> = std::fs::read_dir(data(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let logs = dir.0.join("logs");
+    std::fs::create_dir_all(logs.join("dt=2024-12-10")).unwrap();
+    for (i, sample) in samples.iter().enumerate() {
+        let bytes = std::fs::read(sample).unwrap();
+        if i % 2 == 0 {
+            let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            let name = format!("dt=2024-12-10/part-{i}.log.gz");
+            std::fs::write(logs.join(name), gz.finish().unwrap()).unwrap();
+        } else {
+            std::fs::write(logs.join(format!("part-{i}.log")), bytes).unwrap();
+        }
+    }
+    // What Hadoop skips, run skips: a temporary file and a hidden one.
+    std::fs::write(logs.join("_tmp.log"), "[ERROR] half-written\n").unwrap();
+    std::fs::write(logs.join(".hidden.log"), "[ERROR] hidden\n").unwrap();
+    let want = pipeline_result(&[], &samples);
+
+    let logs_arg = logs.to_str().unwrap();
+    let out = run(&["run", logs_arg], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), String::from_utf8(want.clone()).unwrap());
+
+    // A glob the shell did not expand, and a file list.
+    let glob = format!("{}/dt=*/part-*.gz", logs.display());
+    let plain = format!("{}/part-?.log", logs.display());
+    let gz_out = run(&["run", &glob, &plain], b"");
+    assert!(gz_out.status.success(), "{}", stderr(&gz_out));
+    assert_eq!(gz_out.stdout, want);
+
+    let none = run(&["run", &format!("{}/*.nothing", logs.display())], b"");
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("matches no file"));
+    let missing = run(&["run", "/no/such/file.log"], b"");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("/no/such/file.log"));
+
+    // stdin when no input is given.
+    let all: Vec<u8> = samples
+        .iter()
+        .flat_map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let from_stdin = run(&["run"], &all);
+    assert_eq!(from_stdin.stdout, want);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The real binary on random logs, random task sizes and thread counts,
+    /// with and without group-by keys, prints what the pipeline prints.
+    #[test]
+    fn run_equals_the_pipeline(text in log_text(), chunk in 1usize..300, jobs in 1u16..5, keyed in any::<bool>()) {
+        let dir = TempDir::new();
+        let half = text.len() / 2;
+        let a = dir.write("a.log", &text[..half]);
+        let b = dir.write("b.log", &text[half..]);
+        let flags: &[&str] = if keyed { &["--by", "level,minute,source", "--year", "2024"] } else { &[] };
+        let want = pipeline_result(flags, &[a.clone(), b.clone()]);
+        let out = run_cmd(
+            logmr()
+                .arg("run")
+                .args(flags)
+                .args(["--chunk-size", &chunk.to_string(), "--jobs", &jobs.to_string()])
+                .args([&a, &b]),
+            b"",
+        );
+        prop_assert!(out.status.success(), "{}", stderr(&out));
+        prop_assert_eq!(out.stdout, want);
+    }
+}

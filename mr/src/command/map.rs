@@ -146,7 +146,11 @@ fn run_levels(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
 }
 
 fn report(opts: &MapOptions, stats: &MapStats, unknown: Option<u64>) {
-    let r = opts.reporter;
+    report_stats(opts.reporter, opts.max_line, stats, unknown);
+}
+
+/// Writes a map pass's counters, and warns about lines cut at `max_line`.
+pub(crate) fn report_stats(r: Reporter, max_line: usize, stats: &MapStats, unknown: Option<u64>) {
     r.counter("map_lines", stats.lines);
     r.counter("map_bytes", stats.bytes);
     if let Some(unknown) = unknown {
@@ -157,7 +161,7 @@ fn report(opts: &MapOptions, stats: &MapStats, unknown: Option<u64>) {
         super::warn(format_args!(
             "{} line(s) longer than {} were counted by the level in their first {0}",
             stats.long_lines,
-            human_bytes(opts.max_line as u64)
+            human_bytes(max_line as u64)
         ));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod map;
 pub mod reduce;
+pub mod run;
 pub mod top;
 
 use std::io::{self, Write};

@@ -45,6 +45,10 @@ pub enum Command {
     /// both the combiner and the reducer.
     #[command(after_long_help = REDUCE_HELP)]
     Reduce(ReduceArgs),
+    /// Run the whole map, combine and reduce job over files on all cores;
+    /// the output is what map | sort | reduce prints.
+    #[command(after_long_help = RUN_HELP)]
+    Run(RunArgs),
     /// Print the N keys with the largest totals in KEY<TAB>COUNT input (such
     /// as reduce output), largest first.
     #[command(after_long_help = TOP_HELP)]
@@ -95,6 +99,22 @@ to stderr (the combiner's runs add to them).
 Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
 could not be read or the output written, 2 bad arguments or settings, 3 a
 malformed line under --strict.";
+
+const RUN_HELP: &str = "\
+Inputs are files, directories (their files, recursively, except names that
+start with _ or ., which Hadoop skips too) and globs with * or ? in any
+component (for shells that do not expand them, such as PowerShell). .gz files are
+decompressed. Each .gz file is one map task; other files are cut into tasks
+of --chunk-size bytes that end at line ends, and the worker threads take
+tasks in turn. The output is sorted by key, exactly what
+`logmr map FILES | LC_ALL=C sort | logmr reduce` prints.
+
+Examples:
+  logmr run /var/log/app/                       # counts per level
+  logmr run --by level,hour 'logs/*.log.gz'     # per level and hour
+
+Exit codes: 0 success, 1 an input could not be read or the output written,
+2 bad arguments.";
 
 const TOP_HELP: &str = "\
 Input is read like `logmr reduce` reads it, and summed per key first, so
@@ -166,16 +186,9 @@ fn separator(text: &str) -> Result<Separator, String> {
     parse_separator(text).map(Separator)
 }
 
+/// How lines are keyed: shared by `logmr map` and `logmr run`.
 #[derive(Debug, Args)]
-pub struct MapArgs {
-    #[command(flatten)]
-    pub common: Common,
-
-    /// Print KEY<SEP>1 for every line, like the original Python mapper,
-    /// instead of one aggregated count per key.
-    #[arg(long)]
-    pub emit_each: bool,
-
+pub struct KeyArgs {
     /// Group by these key parts, joined with `|`: level, minute, hour, day,
     /// source, template (e.g. `level,hour` or `level,template`).
     #[arg(long, value_name = "PARTS", default_value = "level", value_parser = key_spec)]
@@ -195,6 +208,20 @@ pub struct MapArgs {
     /// (e.g. `audit,sec=SECURITY`); WORD alone is counted under WORD upper-cased.
     #[arg(long, value_name = "LIST")]
     pub levels: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Print KEY<SEP>1 for every line, like the original Python mapper,
+    /// instead of one aggregated count per key.
+    #[arg(long)]
+    pub emit_each: bool,
+
+    #[command(flatten)]
+    pub keys: KeyArgs,
 
     /// Separator between key and count on output.
     #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
@@ -220,6 +247,43 @@ pub struct ReduceArgs {
     #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
     pub output_separator: Separator,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    #[command(flatten)]
+    pub keys: KeyArgs,
+
+    /// Worker threads [default: the number of cores].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Size of a map task's chunk of a plain file (K, M and G suffixes).
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = byte_size)]
+    pub chunk_size: u64,
+
+    /// Separator between key and total on output.
+    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          value_parser = separator)]
+    pub separator: Separator,
+}
+
+fn byte_size(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.as_bytes().last() {
+        Some(b'K' | b'k') => (&text[..text.len() - 1], 1 << 10),
+        Some(b'M' | b'm') => (&text[..text.len() - 1], 1 << 20),
+        Some(b'G' | b'g') => (&text[..text.len() - 1], 1 << 30),
+        _ => (text, 1),
+    };
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "expected a positive size such as 64M, got {text:?}"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod args;
 mod levels_cmd;
 mod map_cmd;
 mod reduce_cmd;
+mod run_cmd;
 mod top_cmd;
 
 use std::io::{self, BufWriter, Write};
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Map(args) => map_cmd::run(args, &mut out),
         Command::Reduce(args) => reduce_cmd::run(args, &mut out),
+        Command::Run(args) => run_cmd::run(args, &mut out),
         Command::Top(args) => top_cmd::run(args, &mut out),
         Command::Levels(args) => levels_cmd::run(args, &mut out),
     };

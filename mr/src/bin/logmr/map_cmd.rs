@@ -9,17 +9,25 @@ use logmr::keys::KeyMaker;
 use logmr::keys::time::current_year;
 use logmr::level::{Detector, Mode};
 
-use crate::args::MapArgs;
+use crate::args::{KeyArgs, MapArgs};
 use crate::levels_cmd::table_from;
 
-pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
+/// The detector and the group-by keys that `--field`, `--levels`, `--by`
+/// and `--year` ask for.
+pub fn keying(args: KeyArgs) -> Result<(Detector, Option<KeyMaker>)> {
     let table = table_from(args.levels.as_deref())?;
     let mode = args.field.map_or(Mode::Auto, Mode::Field);
+    let keys = (!args.by.is_level_only())
+        .then(|| KeyMaker::new(args.by, args.year.unwrap_or_else(current_year)));
+    Ok((Detector::new(table, mode), keys))
+}
+
+pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
+    let (detector, keys) = keying(args.keys)?;
     let opts = MapOptions {
         inputs: Input::from_args(&args.common.files),
-        detector: Detector::new(table, mode),
-        keys: (!args.by.is_level_only())
-            .then(|| KeyMaker::new(args.by, args.year.unwrap_or_else(current_year))),
+        detector,
+        keys,
         separator: args.separator.0,
         emit_each: args.emit_each,
         reporter: args.common.reporter(),

@@ -1,0 +1,285 @@
+//! The map tasks of `logmr run`: inputs expanded into files (directories
+//! recursively, simple globs), and each plain file cut into chunks that end
+//! at line ends, so every line belongs to exactly one task.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+use crate::input::Input;
+
+/// One map task: a whole input, or a byte range of a file that starts at a
+/// line start and ends after a line end (or at the end of the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    pub input: Input,
+    pub range: Option<(u64, u64)>,
+    /// Decompress with gzip (`.gz` files, one task each).
+    pub gzip: bool,
+}
+
+impl Task {
+    /// The task's bytes, decompressed when gzip.
+    pub fn open(&self) -> Result<Box<dyn Read>> {
+        let raw: Box<dyn Read> = match (&self.input, self.range) {
+            (Input::Path(path), Some((start, end))) => {
+                let mut file = File::open(path).map_err(|e| self.input.read_error(e))?;
+                file.seek(SeekFrom::Start(start))
+                    .map_err(|e| self.input.read_error(e))?;
+                Box::new(file.take(end - start))
+            }
+            _ => self.input.open()?,
+        };
+        Ok(if self.gzip {
+            Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
+                256 * 1024,
+                raw,
+            )))
+        } else {
+            raw
+        })
+    }
+
+    /// The bytes this task reads from its input (compressed for gzip), when
+    /// known.
+    pub fn size(&self) -> Option<u64> {
+        match self.range {
+            Some((start, end)) => Some(end - start),
+            None => self.input.known_size(),
+        }
+    }
+}
+
+/// Does any component of `path` hold a `*` or `?` wildcard?
+fn is_glob(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p.contains(['*', '?']))
+}
+
+/// The paths a glob matches, component by component, sorted; names
+/// starting with `_` or `.` are skipped unless the pattern spells them.
+fn glob(pattern: &Path) -> Result<Vec<PathBuf>> {
+    let mut matched = vec![PathBuf::new()];
+    for component in pattern.components() {
+        let part = component.as_os_str().to_string_lossy();
+        if !part.contains(['*', '?']) {
+            for path in &mut matched {
+                path.push(component);
+            }
+            continue;
+        }
+        let mut next = Vec::new();
+        for dir in &matched {
+            let listing = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir.as_path()
+            };
+            if !listing.is_dir() {
+                continue;
+            }
+            for entry in read_dir_sorted(listing)? {
+                let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+                if matches(part.as_bytes(), name.as_bytes()) && !hidden(&entry) {
+                    next.push(dir.join(name));
+                }
+            }
+        }
+        matched = next;
+    }
+    matched.retain(|p| p.exists());
+    Ok(matched)
+}
+
+/// `*` (any run) and `?` (any one character) against a file name.
+fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    match (pattern.first(), name.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            matches(&pattern[1..], name) || (!name.is_empty() && matches(pattern, &name[1..]))
+        }
+        (Some(b'?'), Some(_)) => matches(&pattern[1..], &name[1..]),
+        (Some(p), Some(n)) if p == n => matches(&pattern[1..], &name[1..]),
+        _ => false,
+    }
+}
+
+/// Hadoop's input globs skip names starting with `_` or `.`.
+fn hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(['_', '.']))
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let read = |e| Error::Read {
+        input: dir.display().to_string(),
+        source: e,
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<Vec<_>>>()
+        .map_err(read)?;
+    entries.sort();
+    Ok(entries)
+}
+
+/// Appends the files of `path`: itself, or a directory's files recursively.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if path.is_dir() {
+        for entry in read_dir_sorted(path)? {
+            if !hidden(&entry) {
+                collect(&entry, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// The files named by command-line inputs: files, directories (their files,
+/// recursively, without names starting with `_` or `.`) and globs with `*`
+/// or `?` in any component (for shells that do not expand them).
+/// `-` is standard input.
+pub fn expand(args: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    for arg in args {
+        if arg == Path::new("-") {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let mut files = Vec::new();
+        if !arg.exists() && is_glob(arg) {
+            for path in glob(arg)? {
+                collect(&path, &mut files)?;
+            }
+            if files.is_empty() {
+                return Err(Error::Usage(format!("{} matches no file", arg.display())));
+            }
+        } else {
+            collect(arg, &mut files)?;
+        }
+        inputs.extend(files.into_iter().map(Input::Path));
+    }
+    Ok(inputs)
+}
+
+/// The offset just past the first `\n` at or after `at`, or the file's end.
+fn line_start_after(file: &mut File, at: u64, len: u64) -> io::Result<u64> {
+    let mut buf = [0u8; 64 * 1024];
+    let mut pos = at;
+    file.seek(SeekFrom::Start(at))?;
+    while pos < len {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+    Ok(len)
+}
+
+/// The tasks for `inputs`: a `.gz` file or stdin whole, any other file in
+/// chunks of about `chunk` bytes that end at line ends.
+pub fn plan(inputs: Vec<Input>, chunk: u64) -> Result<Vec<Task>> {
+    let mut tasks = Vec::new();
+    for input in inputs {
+        let path = match &input {
+            Input::Path(path) => path.clone(),
+            Input::Stdin => {
+                tasks.push(Task {
+                    input,
+                    range: None,
+                    gzip: false,
+                });
+                continue;
+            }
+        };
+        if path.extension().is_some_and(|e| e == "gz") {
+            tasks.push(Task {
+                input,
+                range: None,
+                gzip: true,
+            });
+            continue;
+        }
+        let mut file = File::open(&path).map_err(|e| input.read_error(e))?;
+        let len = file.metadata().map_err(|e| input.read_error(e))?.len();
+        let mut start = 0;
+        while start < len || (start == 0 && len == 0) {
+            let end = if len - start > chunk {
+                line_start_after(&mut file, start + chunk - 1, len)
+                    .map_err(|e| input.read_error(e))?
+            } else {
+                len
+            };
+            tasks.push(Task {
+                input: input.clone(),
+                range: Some((start, end)),
+                gzip: false,
+            });
+            if end == len {
+                break;
+            }
+            start = end;
+        }
+    }
+    Ok(tasks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("logmr-tasks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn read(task: &Task) -> Vec<u8> {
+        let mut out = Vec::new();
+        task.open().unwrap().read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn chunks_end_at_line_ends_and_cover_the_file() {
+        let text = b"one\ntwo two\n\nthree three three\nfour\nfive, no newline";
+        let path = scratch("chunks.log", text);
+        for chunk in 1..=text.len() as u64 + 1 {
+            let tasks = plan(vec![Input::Path(path.clone())], chunk).unwrap();
+            let parts: Vec<Vec<u8>> = tasks.iter().map(read).collect();
+            assert_eq!(parts.concat(), text, "chunk {chunk}");
+            for part in &parts[..parts.len() - 1] {
+                assert!(part.ends_with(b"\n"), "chunk {chunk}: {part:?}");
+            }
+            assert!(parts.iter().all(|p| !p.is_empty()), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn empty_files_are_one_empty_task() {
+        let path = scratch("empty.log", b"");
+        let tasks = plan(vec![Input::Path(path)], 10).unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert!(read(&tasks[0]).is_empty());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(matches(b"*.log", b"a.log"));
+        assert!(matches(b"a?c*", b"abc.gz"));
+        assert!(!matches(b"*.log", b"a.log.gz"));
+        assert!(!matches(b"?", b""));
+    }
+}
