@@ -2,8 +2,8 @@
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
 # corpus, the criterion benchmarks once each, shell script checks, and the whole
-# pipeline. Installs what it needs (shellcheck, gawk, ripgrep, time, and the tansu
-# Kafka broker) when missing.
+# pipeline. Installs what it needs (shellcheck, gawk, ripgrep, time, chromium
+# and the tansu Kafka broker) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +25,8 @@ need_apt shellcheck shellcheck
 need_apt gawk gawk
 need_apt rg ripgrep
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
+# The browser that renders `logmr report`'s chart in its end-to-end test.
+need_apt chromium chromium
 
 # The Kafka-protocol broker the end-to-end tests run against. Installed once
 # into a cache outside the clone (about 8 minutes), then reused.

@@ -23,13 +23,7 @@ pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 
 /// Days since 1970-01-01 of a calendar date.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    logmr::keys::time::days_from_civil(year, month.into(), day.into())
 }
 
 /// The calendar fields of a Unix time in milliseconds.
@@ -50,16 +44,13 @@ pub fn civil(unix_millis: i64) -> Civil {
     }
 }
 
+use logmr::keys::time::decimal;
+
 /// Parses `YYYY-MM-DD HH:MM:SS` (or with `T`), optionally with `.mmm`, as
 /// UTC, into Unix milliseconds.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = text.get(r)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
+    let num = |r: std::ops::Range<usize>| decimal(text, r);
     if b.len() < 19
         || b[4] != b'-'
         || b[7] != b'-'

@@ -19,6 +19,8 @@ pub enum Error {
     Read { input: String, source: io::Error },
     /// Writing the output failed.
     Write(io::Error),
+    /// Writing a named output file failed.
+    WriteFile { path: String, source: io::Error },
     /// A malformed input line, rejected because of `--strict`.
     Malformed {
         input: String,
@@ -35,7 +37,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Read { .. } | Error::Write(_) => EXIT_IO,
+            Error::Read { .. } | Error::Write(_) | Error::WriteFile { .. } => EXIT_IO,
             Error::Usage(_) => EXIT_USAGE,
             Error::Malformed { .. } => EXIT_DATA,
         }
@@ -53,6 +55,7 @@ impl fmt::Display for Error {
         match self {
             Error::Read { input, source } => write!(f, "cannot read {input}: {source}"),
             Error::Write(e) => write!(f, "cannot write output: {e}"),
+            Error::WriteFile { path, source } => write!(f, "cannot write {path}: {source}"),
             Error::Malformed {
                 input,
                 line,
@@ -66,7 +69,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Read { source, .. } => Some(source),
+            Error::Read { source, .. } | Error::WriteFile { source, .. } => Some(source),
             Error::Write(e) => Some(e),
             _ => None,
         }

@@ -21,6 +21,7 @@ pub mod map;
 pub mod output;
 pub mod progress;
 pub mod reduce;
+pub mod report;
 pub mod streaming;
 pub mod tasks;
 

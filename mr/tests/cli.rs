@@ -768,3 +768,77 @@ proptest! {
         prop_assert_eq!(out.stdout, want);
     }
 }
+
+/// Attribute `name` of an SVG element's text.
+fn attr<'a>(element: &'a str, name: &str) -> &'a str {
+    let at = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    &element[at..at + element[at..].find('"').unwrap()]
+}
+
+#[test]
+fn report_draws_what_it_reads() {
+    let input = "INFO|2024-12-10T00\t60\nERROR|2024-12-10T00\t20\nINFO|2024-12-10T02\t30\n\
+                 WARN|2024-12-10T02\t10\nINFO|-\t7\n";
+    let dir = TempDir::new();
+    let svg = dir.0.join("chart.svg");
+    let html = dir.0.join("page.html");
+    let out = run(
+        &[
+            "report",
+            "--svg",
+            svg.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+        input.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let first: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(first[..3], ["INFO|2024-12-10T00", "60", "47.2%"], "{table}");
+    let last: Vec<&str> = table.lines().last().unwrap().split_whitespace().collect();
+    assert_eq!(last, ["total", "127", "100.0%"], "{table}");
+
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+    let bars: Vec<&str> = svg.split("<rect class=\"bar\"").skip(1).collect();
+    // Three buckets (the empty 01:00 included), four non-zero cells.
+    assert_eq!(bars.len(), 4);
+    let px_per_line: Vec<f64> = bars
+        .iter()
+        .map(|b| {
+            attr(b, "height").parse::<f64>().unwrap()
+                / attr(b, "data-count").parse::<f64>().unwrap()
+        })
+        .collect();
+    for p in &px_per_line {
+        assert!(
+            (p - px_per_line[0]).abs() < 0.01,
+            "heights proportional: {px_per_line:?}"
+        );
+    }
+    let x_of = |series: &str, bucket: &str| {
+        bars.iter()
+            .find(|b| attr(b, "data-series") == series && attr(b, "data-bucket") == bucket)
+            .map(|b| attr(b, "x").parse::<f64>().unwrap())
+    };
+    // Three slots across the 710-pixel plot: 01:00 is drawn, empty, between.
+    let apart = x_of("INFO", "2024-12-10T02").unwrap() - x_of("INFO", "2024-12-10T00").unwrap();
+    assert!((apart - 2.0 * 710.0 / 3.0).abs() < 0.01, "{apart}");
+    assert_eq!(
+        x_of("ERROR", "2024-12-10T00"),
+        x_of("INFO", "2024-12-10T00"),
+        "stacked"
+    );
+    assert!(svg.contains("7 line(s) without a timestamp are not drawn"));
+    for legend in ["ERROR (20)", "WARN (10)", "INFO (90)"] {
+        assert!(svg.contains(legend), "{legend}");
+    }
+
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("<svg ")
+            && html.contains("<td>INFO|-</td>")
+    );
+}

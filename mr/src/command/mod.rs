@@ -4,6 +4,7 @@
 
 pub mod map;
 pub mod reduce;
+pub mod report;
 pub mod run;
 pub mod top;
 

@@ -99,6 +99,25 @@ pub fn civil_from_days(days: i64) -> (i64, u8, u8) {
     (year, month, day)
 }
 
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The decimal number in `text[range]`, if it is all ASCII digits.
+pub fn decimal(text: &str, range: std::ops::Range<usize>) -> Option<i64> {
+    let s = text.get(range)?;
+    s.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| s.parse().ok())?
+}
+
 /// The current UTC year, for layouts that leave it out.
 pub fn current_year() -> u16 {
     let secs = std::time::SystemTime::now()

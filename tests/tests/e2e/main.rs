@@ -6,4 +6,5 @@
 mod generator;
 mod jobs;
 mod pipeline;
+mod report;
 mod sink;

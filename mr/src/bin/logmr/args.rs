@@ -53,6 +53,10 @@ pub enum Command {
     /// as reduce output), largest first.
     #[command(after_long_help = TOP_HELP)]
     Top(TopArgs),
+    /// Show KEY<TAB>COUNT input as a table with bars, and as an SVG chart or
+    /// an HTML page (levels over time for `map --by level,hour` output).
+    #[command(after_long_help = REPORT_HELP)]
+    Report(ReportArgs),
     /// Print the level words and the key each is counted under.
     Levels(LevelsArgs),
 }
@@ -115,6 +119,22 @@ Examples:
 
 Exit codes: 0 success, 1 an input could not be read or the output written,
 2 bad arguments.";
+
+const REPORT_HELP: &str = "\
+Input is read and summed per key like `logmr reduce` reads it. The table on
+stdout lists the keys largest first, each with its share and a bar. With
+--svg or --html, a self-contained chart is written too: when every key has a
+time part (minute, hour or day, as from `logmr map --by level,hour`), stacked
+columns of each level per time bucket, with empty buckets shown; otherwise
+horizontal bars of the largest keys. Lines counted under time `-` are left out
+of the chart and said so.
+
+Examples:
+  logmr run --by level,hour logs/ | logmr report --html levels.html
+  hadoop fs -cat /user/kafka/logs_by_hour/part-* | logmr report --svg levels.svg
+
+Exit codes: 0 success, 1 an input could not be read or an output written,
+2 bad arguments, 3 a malformed line under --strict.";
 
 const TOP_HELP: &str = "\
 Input is read like `logmr reduce` reads it, and summed per key first, so
@@ -284,6 +304,37 @@ fn byte_size(text: &str) -> Result<u64, String> {
             "expected a positive size such as 64M, got {text:?}"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Write an HTML page with the chart and the table to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write the chart as an SVG image to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// The chart's title.
+    #[arg(long, default_value = "Log lines per level")]
+    pub title: String,
+
+    /// Cells of the longest bar in the table.
+    #[arg(long, default_value_t = 40)]
+    pub width: usize,
+
+    /// A malformed input line is an error (exit code 3), not a warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Separator between key and count.
+    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          value_parser = separator)]
+    pub separator: Separator,
 }
 
 #[derive(Debug, Args)]

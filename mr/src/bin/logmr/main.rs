@@ -4,6 +4,7 @@ mod args;
 mod levels_cmd;
 mod map_cmd;
 mod reduce_cmd;
+mod report_cmd;
 mod run_cmd;
 mod top_cmd;
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Map(args) => map_cmd::run(args, &mut out),
         Command::Reduce(args) => reduce_cmd::run(args, &mut out),
         Command::Run(args) => run_cmd::run(args, &mut out),
+        Command::Report(args) => report_cmd::run(args, &mut out),
         Command::Top(args) => top_cmd::run(args, &mut out),
         Command::Levels(args) => levels_cmd::run(args, &mut out),
     };

@@ -1,0 +1,54 @@
+//! A self-contained HTML page: the chart, then the table of keys.
+
+use std::fmt::Write;
+
+use super::{Row, by_count, escape, svg};
+
+/// Most rows listed in the page's table.
+pub const MAX_ROWS: usize = 200;
+
+/// The page for `rows`, titled `title`.
+pub fn page(rows: &[Row], title: &str) -> String {
+    let total: u64 = rows.iter().map(|r| r.count).sum();
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n\
+         <style>\nbody {{ font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #222; }}\n\
+         table {{ border-collapse: collapse; margin-top: 1.5em; }}\n\
+         td, th {{ padding: 2px 10px; text-align: left; }}\n\
+         td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}\n\
+         tr:nth-child(even) {{ background: #f4f4f4; }}\n</style>\n</head>\n<body>\n",
+        t = escape(title)
+    );
+    out.push_str(&svg::chart(rows, title));
+    let _ = writeln!(
+        out,
+        "<table>\n<tr><th>key</th><th>lines</th><th>share</th></tr>"
+    );
+    for row in by_count(rows).into_iter().take(MAX_ROWS) {
+        let share = if total > 0 {
+            100.0 * row.count as f64 / total as f64
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{share:.1}%</td></tr>",
+            escape(&row.key),
+            row.count
+        );
+    }
+    if rows.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "<tr><td colspan=\"3\">… and {} more keys</td></tr>",
+            rows.len() - MAX_ROWS
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<tr><th>total</th><td class=\"n\">{total}</td><td></td></tr>\n</table>\n</body>\n</html>"
+    );
+    out
+}

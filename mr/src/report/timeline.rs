@@ -1,0 +1,199 @@
+//! Keys with a time bucket (`LEVEL|2024-12-10T14`, in either order) as a
+//! grid of counts per series and bucket, with empty buckets filled in.
+
+use std::collections::BTreeMap;
+
+use super::{Row, rank};
+use crate::keys::time::{civil_from_days, days_from_civil, decimal};
+
+/// How fine the buckets are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Minute,
+    Hour,
+    Day,
+}
+
+impl Step {
+    fn minutes(self) -> i64 {
+        match self {
+            Step::Minute => 1,
+            Step::Hour => 60,
+            Step::Day => 1440,
+        }
+    }
+}
+
+/// Counts per series (a level) and time bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    pub step: Step,
+    /// Bucket labels in time order, without gaps (unless there would be
+    /// more than [`MAX_FILLED`] of them).
+    pub buckets: Vec<String>,
+    /// Series names, least severe first (the stacking order).
+    pub series: Vec<String>,
+    /// `counts[s][b]`: lines of series `s` in bucket `b`.
+    pub counts: Vec<Vec<u64>>,
+    /// Lines without a time (time part `-`), per series.
+    pub untimed: Vec<u64>,
+}
+
+/// Most buckets a gap-free time axis may have.
+pub const MAX_FILLED: i64 = 5000;
+
+/// A bucket label as minutes since the epoch, and its step.
+fn parse_bucket(text: &str) -> Option<(i64, Step)> {
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| decimal(text, r);
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, step) = match b.len() {
+        10 => (0, 0, Step::Day),
+        13 if b[10] == b'T' => (num(11..13)?, 0, Step::Hour),
+        16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, Step::Minute),
+        _ => return None,
+    };
+    Some((days * 1440 + hour * 60 + minute, step))
+}
+
+fn format_bucket(minutes: i64, step: Step) -> String {
+    let (y, m, d) = civil_from_days(minutes.div_euclid(1440));
+    let rem = minutes.rem_euclid(1440);
+    match step {
+        Step::Day => format!("{y:04}-{m:02}-{d:02}"),
+        Step::Hour => format!("{y:04}-{m:02}-{d:02}T{:02}", rem / 60),
+        Step::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 60, rem % 60),
+    }
+}
+
+/// The timeline of rows whose keys all have one time part (a bucket of one
+/// step, or `-`), the other parts naming the series; `None` otherwise.
+pub fn timeline(rows: &[Row]) -> Option<Timeline> {
+    let first_parts: Vec<&str> = rows.first()?.key.split('|').collect();
+    let at = first_parts.iter().position(|p| parse_bucket(p).is_some())?;
+    let mut step = None;
+    let mut cells: BTreeMap<(String, i64), u64> = BTreeMap::new();
+    let mut untimed: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        let mut parts: Vec<&str> = row.key.split('|').collect();
+        if parts.len() != first_parts.len() || parts.len() < 2 {
+            return None;
+        }
+        let time = parts.remove(at);
+        let series = parts.join("|");
+        if time == "-" {
+            *untimed.entry(series).or_default() += row.count;
+            continue;
+        }
+        let (minutes, this_step) = parse_bucket(time)?;
+        if *step.get_or_insert(this_step) != this_step {
+            return None;
+        }
+        *cells.entry((series, minutes)).or_default() += row.count;
+    }
+    let step = step?;
+    let mut series: Vec<String> = cells
+        .keys()
+        .map(|(s, _)| s.clone())
+        .chain(untimed.keys().cloned())
+        .collect();
+    series.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+    series.dedup();
+    let times: Vec<i64> = {
+        let mut t: Vec<i64> = cells.keys().map(|(_, m)| *m).collect();
+        t.sort_unstable();
+        t.dedup();
+        let (first, last) = (*t.first()?, *t.last()?);
+        let span = (last - first) / step.minutes() + 1;
+        if span <= MAX_FILLED {
+            (0..span).map(|i| first + i * step.minutes()).collect()
+        } else {
+            t
+        }
+    };
+    let counts = series
+        .iter()
+        .map(|s| {
+            times
+                .iter()
+                .map(|m| cells.get(&(s.clone(), *m)).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    Some(Timeline {
+        step,
+        buckets: times.iter().map(|&m| format_bucket(m, step)).collect(),
+        untimed: series
+            .iter()
+            .map(|s| untimed.get(s).copied().unwrap_or(0))
+            .collect(),
+        series,
+        counts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(spec: &[(&str, u64)]) -> Vec<Row> {
+        spec.iter()
+            .map(|(k, n)| Row::new(k.as_bytes(), *n))
+            .collect()
+    }
+
+    #[test]
+    fn fills_gaps_and_orders_series_by_severity() {
+        let t = timeline(&rows(&[
+            ("ERROR|2024-12-10T23", 2),
+            ("INFO|2024-12-10T22", 5),
+            ("INFO|2024-12-11T01", 1),
+            ("INFO|-", 4),
+        ]))
+        .unwrap();
+        assert_eq!(t.step, Step::Hour);
+        assert_eq!(
+            t.buckets,
+            [
+                "2024-12-10T22",
+                "2024-12-10T23",
+                "2024-12-11T00",
+                "2024-12-11T01"
+            ]
+        );
+        assert_eq!(t.series, ["INFO", "ERROR"]);
+        assert_eq!(t.counts, [vec![5, 0, 0, 1], vec![0, 2, 0, 0]]);
+        assert_eq!(t.untimed, [4, 0]);
+    }
+
+    #[test]
+    fn time_first_and_minutes() {
+        let t = timeline(&rows(&[
+            ("2024-02-29T23:59|WARN", 1),
+            ("2024-03-01T00:01|WARN", 3),
+        ]))
+        .unwrap();
+        assert_eq!(
+            t.buckets,
+            ["2024-02-29T23:59", "2024-03-01T00:00", "2024-03-01T00:01"]
+        );
+        assert_eq!(t.counts, [vec![1, 0, 3]]);
+    }
+
+    #[test]
+    fn not_a_timeline() {
+        assert!(timeline(&rows(&[("ERROR", 1)])).is_none());
+        assert!(timeline(&rows(&[("ERROR|web1", 1)])).is_none());
+        assert!(
+            timeline(&rows(&[
+                ("ERROR|2024-12-10", 1),
+                ("ERROR|2024-12-10T01", 1)
+            ]))
+            .is_none()
+        );
+        assert!(timeline(&[]).is_none());
+    }
+}
