@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -135,24 +136,32 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
     };
     let workers = opts.jobs.clamp(1, tasks.len().max(1));
     let mut progress = Progress::new("logmr run", opts.reporter, opts.quiet, total_bytes);
+    let (done_tx, done_rx) = mpsc::channel();
     let results: Vec<Result<Partial>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(|| {
-                    let result = worker(opts, &shared);
+                let done = done_tx.clone();
+                let shared = &shared;
+                scope.spawn(move || {
+                    let result = worker(opts, shared);
                     if result.is_err() {
                         shared.failed.store(true, Ordering::Relaxed);
                     }
+                    let _ = done.send(());
                     result
                 })
             })
             .collect();
-        while !handles.iter().all(|h| h.is_finished()) {
-            progress.update(
-                shared.bytes.load(Ordering::Relaxed),
-                shared.lines.load(Ordering::Relaxed),
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        // Progress while the workers run; woken at once when the last ends.
+        let mut running = workers;
+        while running > 0 {
+            match done_rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(()) => running -= 1,
+                Err(_) => progress.update(
+                    shared.bytes.load(Ordering::Relaxed),
+                    shared.lines.load(Ordering::Relaxed),
+                ),
+            }
         }
         handles
             .into_iter()
