@@ -47,6 +47,29 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// Waits (up to 30 s) until process `pid` handles SIGTERM, so that a test's
+/// SIGTERM reaches the program's handler rather than ending a process that
+/// has not installed it yet. Reads the caught-signal mask in /proc.
+pub fn wait_for_sigterm_handler(pid: u32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & (1 << (15 - 1)) != 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} installed no SIGTERM handler within 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// A directory under the system's temporary directory, named after the test
 /// and the process, emptied on creation and removed on drop.
 pub struct TempDir(PathBuf);

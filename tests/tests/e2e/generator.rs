@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use logmr_e2e::binary;
 use logmr_e2e::broker::{Broker, consume};
+use logmr_e2e::{binary, wait_for_sigterm_handler};
 
 const START: &str = "2024-12-10 14:33:21";
 
@@ -303,6 +303,7 @@ fn sigterm_flushes_and_reports() {
     .spawn()
     .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
+    wait_for_sigterm_handler(child.id());
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

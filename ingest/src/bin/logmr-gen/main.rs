@@ -89,6 +89,9 @@ fn write_summary(args: &Args, generator: &Generator) -> Result<()> {
 }
 
 fn main_result(args: Args) -> Result<()> {
+    // First, so that a signal during start-up (connecting, opening the
+    // store) also stops cleanly.
+    let stop = stop_on_signals()?;
     let cfg = config(&args)?;
     let mut generator = Generator::new(&cfg)?;
     if args.summary.as_ref().is_some_and(|p| p.as_os_str() == "-")
@@ -100,7 +103,6 @@ fn main_result(args: Args) -> Result<()> {
         ));
     }
     let mut sink = sink(&args)?;
-    let stop = stop_on_signals()?;
     let bounds = Bounds {
         count: args.count,
         duration: args.duration,

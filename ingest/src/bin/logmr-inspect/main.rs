@@ -51,6 +51,9 @@ struct Args {
 }
 
 fn main_result(args: Args) -> Result<()> {
+    // First, so that a signal during start-up (connecting, opening the
+    // store) also stops cleanly.
+    let stop = stop_on_signals()?;
     let opts = InspectOptions {
         brokers: args.brokers,
         topic: args.topic,
@@ -64,7 +67,6 @@ fn main_result(args: Args) -> Result<()> {
         idle: args.idle.filter(|s| *s > 0.0).map(Duration::from_secs_f64),
         connect_timeout: Duration::from_secs(args.connect_timeout),
     };
-    let stop = stop_on_signals()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     inspect(&opts, &mut out, &stop).map(|_| ())
 }

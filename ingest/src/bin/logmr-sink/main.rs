@@ -90,6 +90,9 @@ struct Args {
 }
 
 fn main_result(args: Args) -> Result<()> {
+    // First, so that a signal during start-up (connecting, opening the
+    // store) also stops cleanly.
+    let stop = stop_on_signals()?;
     if !(args.interval > 0.0 && args.interval.is_finite())
         || args.max_records == 0
         || args.max_bytes == 0
@@ -125,7 +128,6 @@ fn main_result(args: Args) -> Result<()> {
     } else {
         Arc::new(LocalStore::open(std::path::Path::new(&args.store))?)
     };
-    let stop = stop_on_signals()?;
     let report = run_sink(&opts, store, &stop)?;
     eprintln!(
         "logmr-sink: committed {} records ({}) in {} files to {}; skipped {} already stored",
