@@ -121,13 +121,23 @@ impl fmt::Display for KeySpec {
 #[derive(Clone, Debug)]
 pub struct KeyMaker {
     spec: KeySpec,
+    /// A source or template part needs the token after the level word.
+    needs_source: bool,
     /// The year of timestamps that leave it out (syslog, logcat).
     year: u16,
 }
 
 impl KeyMaker {
     pub fn new(spec: KeySpec, year: u16) -> KeyMaker {
-        KeyMaker { spec, year }
+        let needs_source = spec
+            .0
+            .iter()
+            .any(|p| matches!(p, Part::Source | Part::Template));
+        KeyMaker {
+            spec,
+            needs_source,
+            year,
+        }
     }
 
     pub fn spec(&self) -> &KeySpec {
@@ -144,12 +154,7 @@ impl KeyMaker {
     ) -> crate::level::KeyId {
         out.clear();
         let (level, span) = detector.locate(line);
-        let needs_source = self
-            .spec
-            .0
-            .iter()
-            .any(|p| matches!(p, Part::Source | Part::Template));
-        let source = match (needs_source, span) {
+        let source = match (self.needs_source, span) {
             (true, Some(span)) => source::after_level(line, span),
             _ => None,
         };
@@ -164,7 +169,7 @@ impl KeyMaker {
                     Some(stamp) => stamp.write(*bucket, out),
                     None => out.extend_from_slice(NO_TIME),
                 },
-                Part::Source => match source::find(line, span) {
+                Part::Source => match source::find(line, source) {
                     Some(found) if !found.is_empty() => out.extend_from_slice(found),
                     _ => out.extend_from_slice(NO_SOURCE),
                 },

@@ -237,8 +237,9 @@ pub fn after_level(line: &[u8], level: (usize, usize)) -> Option<(usize, usize)>
         .then_some((i, stop))
 }
 
-/// The source of `line`, given where its level word is.
-pub fn find(line: &[u8], level: Option<(usize, usize)>) -> Option<&[u8]> {
+/// The source of `line`, given the token after its level word
+/// ([`after_level`]), which decides when no layout names the source.
+pub fn find(line: &[u8], after: Option<(usize, usize)>) -> Option<&[u8]> {
     let first = line.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') {
         return json::string_value(line, is_source_key);
@@ -250,7 +251,7 @@ pub fn find(line: &[u8], level: Option<(usize, usize)>) -> Option<&[u8]> {
     {
         return Some(found);
     }
-    let (start, end) = after_level(line, level?)?;
+    let (start, end) = after?;
     Some(&line[start..end])
 }
 
@@ -261,7 +262,8 @@ mod tests {
 
     fn source(line: &str) -> String {
         let (_, level) = Detector::default().locate(line.as_bytes());
-        find(line.as_bytes(), level)
+        let after = level.and_then(|l| after_level(line.as_bytes(), l));
+        find(line.as_bytes(), after)
             .map_or("none".into(), |s| String::from_utf8_lossy(s).into_owned())
     }
 

@@ -114,15 +114,14 @@ pub fn timeline(rows: &[Row]) -> Option<Timeline> {
             t
         }
     };
-    let counts = series
-        .iter()
-        .map(|s| {
-            times
-                .iter()
-                .map(|m| cells.get(&(s.clone(), *m)).copied().unwrap_or(0))
-                .collect()
-        })
-        .collect();
+    let mut counts = vec![vec![0; times.len()]; series.len()];
+    for ((name, minutes), n) in &cells {
+        let row = series.binary_search_by(|s| rank(s).cmp(&rank(name)).then_with(|| s.cmp(name)));
+        let column = times.binary_search(minutes);
+        if let (Ok(row), Ok(column)) = (row, column) {
+            counts[row][column] = *n;
+        }
+    }
     Some(Timeline {
         step,
         buckets: times.iter().map(|&m| format_bucket(m, step)).collect(),
