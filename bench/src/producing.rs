@@ -12,7 +12,7 @@ use logmr_e2e::broker::{Broker, tansu_binary};
 use crate::levelcount::Target;
 use crate::machine::has;
 use crate::measure::{Sample, Shell};
-use crate::report::{Table, code, mib, ratio, seconds};
+use crate::report::{RateRow, Table, rate_table, ratio};
 
 /// Settings of the generator rows.
 #[derive(Clone, Debug)]
@@ -226,36 +226,21 @@ pub fn targets(r: &Results) -> Vec<Target> {
 
 /// The generator table.
 pub fn table(r: &Results) -> Table {
-    let python = r.rate(PYTHON);
-    let ceiling = r.rate(RAW);
-    let mut t = Table::new(
+    let rows = r.rows.iter().map(|row| RateRow {
+        name: &row.name,
+        command: &row.command,
+        items: row.lines,
+        time: row.sample.median_wall(),
+        max_rss: row.sample.max_rss(),
+    });
+    let mut t = rate_table(
         "Generator: lines per second",
-        &[
-            "row",
-            "command",
-            "lines",
-            "median s",
-            "lines/s",
-            "vs Python",
-            "vs ceiling",
-            "peak RSS MiB",
-        ],
+        "lines",
+        rows,
+        r.rate(PYTHON),
+        r.rate(RAW),
+        &r.missing,
     );
-    for row in &r.rows {
-        t.rows.push(vec![
-            row.name.clone(),
-            code(&row.command),
-            row.lines.to_string(),
-            seconds(row.sample.median_wall()),
-            format!("{:.0}", row.rate()),
-            python.map_or("—".into(), |p| ratio(row.rate() / p)),
-            ceiling.map_or("—".into(), |c| ratio(row.rate() / c)),
-            mib(row.sample.max_rss()),
-        ]);
-    }
-    for (name, what) in &r.missing {
-        t.push_unmeasured(name, format!("not measured: needs {what}"));
-    }
     t.notes.push(
         "Every run of a Kafka row produces to a fresh tansu broker on loopback (in-memory storage) with the topic \
          created beforehand, and count a run as done when every message is acknowledged. The `-X` rows vary one \

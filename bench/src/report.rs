@@ -43,6 +43,65 @@ impl Table {
     }
 }
 
+/// One measured row of a rate table: what ran, how many items it moved in
+/// how long, and its peak RSS.
+pub struct RateRow<'a> {
+    pub name: &'a str,
+    pub command: &'a str,
+    pub items: u64,
+    pub time: Duration,
+    pub max_rss: u64,
+}
+
+impl RateRow<'_> {
+    pub fn rate(&self) -> f64 {
+        self.items as f64 / self.time.as_secs_f64()
+    }
+}
+
+/// A table of items per second (generator lines, sink records), each row
+/// with its ratio to the Python row's rate and to the ceiling row's, and a
+/// row for each suite that could not be measured, `(name, what it needs)`.
+pub fn rate_table<'a>(
+    title: &str,
+    items: &str,
+    rows: impl IntoIterator<Item = RateRow<'a>>,
+    python: Option<f64>,
+    ceiling: Option<f64>,
+    missing: &[(String, String)],
+) -> Table {
+    let per_second = format!("{items}/s");
+    let mut t = Table::new(
+        title,
+        &[
+            "row",
+            "command",
+            items,
+            "median s",
+            &per_second,
+            "vs Python",
+            "vs ceiling",
+            "peak RSS MiB",
+        ],
+    );
+    for row in rows {
+        t.rows.push(vec![
+            row.name.to_string(),
+            code(row.command),
+            row.items.to_string(),
+            seconds(row.time),
+            format!("{:.0}", row.rate()),
+            python.map_or("—".into(), |p| ratio(row.rate() / p)),
+            ceiling.map_or("—".into(), |c| ratio(row.rate() / c)),
+            mib(row.max_rss),
+        ]);
+    }
+    for (name, what) in missing {
+        t.push_unmeasured(name, format!("not measured: needs {what}"));
+    }
+    t
+}
+
 /// Escapes `|` for use inside a markdown table cell, as inline code.
 pub fn code(text: &str) -> String {
     format!("`{}`", text.replace('|', "\\|"))

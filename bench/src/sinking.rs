@@ -11,7 +11,7 @@ use logmr_e2e::broker::{Broker, tansu_binary};
 use crate::levelcount::Target;
 use crate::machine::has;
 use crate::measure::{Run, Sample, Shell};
-use crate::report::{Table, code, mib, ratio, seconds};
+use crate::report::{RateRow, Table, rate_table, ratio};
 
 /// Settings of the sink rows.
 #[derive(Clone, Debug)]
@@ -235,36 +235,21 @@ pub fn targets(r: &Results) -> Vec<Target> {
 
 /// The sink table.
 pub fn table(r: &Results) -> Table {
-    let python = rate_of(r, PYTHON);
-    let ceiling = rate_of(r, RAW);
-    let mut t = Table::new(
+    let rows = r.rows.iter().map(|row| RateRow {
+        name: &row.name,
+        command: &row.command,
+        items: row.records,
+        time: row.busy,
+        max_rss: row.sample.max_rss(),
+    });
+    let mut t = rate_table(
         "Sink: records per second, Kafka to storage",
-        &[
-            "row",
-            "command",
-            "records",
-            "median s",
-            "records/s",
-            "vs Python",
-            "vs ceiling",
-            "peak RSS MiB",
-        ],
+        "records",
+        rows,
+        rate_of(r, PYTHON),
+        rate_of(r, RAW),
+        &r.missing,
     );
-    for row in &r.rows {
-        t.rows.push(vec![
-            row.name.clone(),
-            code(&row.command),
-            row.records.to_string(),
-            seconds(row.busy),
-            format!("{:.0}", row.rate()),
-            python.map_or("—".into(), |p| ratio(row.rate() / p)),
-            ceiling.map_or("—".into(), |c| ratio(row.rate() / c)),
-            mib(row.sample.max_rss()),
-        ]);
-    }
-    for (name, what) in &r.missing {
-        t.push_unmeasured(name, format!("not measured: needs {what}"));
-    }
     t.notes.push(format!(
         "Every run reads a fresh tansu broker on loopback holding the records, written beforehand by logmr-gen and not timed. \
          The sink and the Python consumer stop after {IDLE} s without a record; that wait is taken off their times. \
