@@ -4,7 +4,7 @@
 //! group offsets skip what the store already holds.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -168,33 +168,39 @@ fn wait_for(store: &Path, topic: &str, count: usize) {
     }
 }
 
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v
+/// A broker with `topic` created over `partitions`, and a temporary
+/// directory whose `logs` is the sink's store.
+fn broker_and_store(topic: &str, partitions: u32) -> (Broker, TempDir, PathBuf) {
+    let broker = Broker::start();
+    broker.create_topic(topic, partitions);
+    let dir = TempDir::new(&format!("sink-{topic}"));
+    let store = dir.join("logs");
+    (broker, dir, store)
+}
+
+/// The same lines, in any order.
+fn assert_same_lines(mut got: Vec<String>, mut want: Vec<String>) {
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
 }
 
 #[test]
 fn generator_broker_sink_and_the_job_agree_with_the_summary() {
-    let broker = Broker::start();
-    broker.create_topic("pipeline", 3);
-    let dir = TempDir::new("sink-pipeline");
+    let (broker, dir, store) = broker_and_store("pipeline", 3);
     let summary = dir.join("truth.tsv");
-    let out = Command::new(binary("logmr-gen"))
-        .args([
-            "--quiet", "--start", START, "-n", "20000", "--seed", "8", "--format", "mixed",
-        ])
-        .args([
-            "--brokers",
-            &broker.address(),
-            "--topic",
-            "pipeline",
-            "--summary",
-        ])
-        .arg(&summary)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let store = dir.join("logs");
+    let summary_arg = summary.to_str().unwrap();
+    let args = [
+        "-n",
+        "20000",
+        "--seed",
+        "8",
+        "--format",
+        "mixed",
+        "--summary",
+        summary_arg,
+    ];
+    generate(&broker, "pipeline", &args);
     let child = sink(&broker, "pipeline", "g", &store).spawn().unwrap();
     wait_for(&store, "pipeline", 20000);
     terminate(child);
@@ -214,10 +220,7 @@ fn generator_broker_sink_and_the_job_agree_with_the_summary() {
 
 #[test]
 fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
-    let broker = Broker::start();
-    broker.create_topic("crash", 3);
-    let dir = TempDir::new("sink-crash");
-    let store = dir.join("logs");
+    let (broker, _dir, store) = broker_and_store("crash", 3);
     let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
     let producer = producer(&broker, "crash", &args);
     // Kill the sink at pseudo-random moments while the generator produces.
@@ -265,18 +268,12 @@ fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
 
     let got = committed_lines(&store, "crash");
     assert_eq!(got.len(), 30000, "every record exactly once");
-    assert_eq!(
-        sorted(got),
-        sorted(expected_lines(&["-n", "30000", "--seed", "21"]))
-    );
+    assert_same_lines(got, expected_lines(&["-n", "30000", "--seed", "21"]));
 }
 
 #[test]
 fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
-    let broker = Broker::start();
-    broker.create_topic("restart", 2);
-    let dir = TempDir::new("sink-restart");
-    let store = dir.join("logs");
+    let (broker, _dir, store) = broker_and_store("restart", 2);
 
     generate(&broker, "restart", &["-n", "4000", "--seed", "31"]);
     let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
@@ -302,30 +299,22 @@ fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
 
     let mut want = expected_lines(&["-n", "4000", "--seed", "31"]);
     want.extend(expected_lines(&["-n", "3000", "--seed", "32"]));
-    assert_eq!(sorted(committed_lines(&store, "restart")), sorted(want));
+    assert_same_lines(committed_lines(&store, "restart"), want);
 }
 
 #[test]
 fn gzip_files_under_date_directories_hold_the_same_records() {
-    let broker = Broker::start();
-    broker.create_topic("dated", 2);
-    let dir = TempDir::new("sink-dated");
+    let (broker, dir, store) = broker_and_store("dated", 2);
     let summary = dir.join("truth.tsv");
-    let out = Command::new(binary("logmr-gen"))
-        .args(["--quiet", "--start", START, "-n", "5000", "--seed", "12"])
-        .args(ONE_RECORD_PER_BATCH)
-        .args([
-            "--brokers",
-            &broker.address(),
-            "--topic",
-            "dated",
-            "--summary",
-        ])
-        .arg(&summary)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let store = dir.join("logs");
+    let args = [
+        "-n",
+        "5000",
+        "--seed",
+        "12",
+        "--summary",
+        summary.to_str().unwrap(),
+    ];
+    generate(&broker, "dated", &args);
     let child = sink(&broker, "dated", "g", &store)
         .args(["--gzip", "--date-partition"])
         .spawn()
@@ -400,18 +389,12 @@ fn inspect_prints_every_message_with_partition_and_offset() {
         assert!(value.contains(&format!("{key}: ")), "{line}");
         values.push(value.to_string());
     }
-    assert_eq!(
-        sorted(values),
-        sorted(expected_lines(&["-n", "600", "--seed", "40"]))
-    );
+    assert_same_lines(values, expected_lines(&["-n", "600", "--seed", "40"]));
 }
 
 #[test]
 fn single_file_mode_appends_like_the_original() {
-    let broker = Broker::start();
-    broker.create_topic("single", 2);
-    let dir = TempDir::new("sink-single");
-    let store = dir.join("logs");
+    let (broker, _dir, store) = broker_and_store("single", 2);
     generate(&broker, "single", &["-n", "1500", "--seed", "50"]);
     let child = sink(&broker, "single", "g", &store)
         .args(["--single-file", "logs_machine.txt"])
@@ -439,18 +422,12 @@ fn single_file_mode_appends_like_the_original() {
     let text = std::fs::read_to_string(&file).unwrap();
     let mut want = expected_lines(&["-n", "1500", "--seed", "50"]);
     want.extend(expected_lines(&["-n", "500", "--seed", "51"]));
-    assert_eq!(
-        sorted(text.lines().map(String::from).collect()),
-        sorted(want)
-    );
+    assert_same_lines(text.lines().map(String::from).collect(), want);
 }
 
 #[test]
 fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
-    let broker = Broker::start();
-    broker.create_topic("shared", 4);
-    let dir = TempDir::new("sink-shared");
-    let store = dir.join("logs");
+    let (broker, _dir, store) = broker_and_store("shared", 4);
     let args = ["-n", "12000", "--seed", "60", "--rate", "2000"];
     let producer = producer(&broker, "shared", &args);
     // Two owners share the partitions; the second joining rebalances them.
@@ -481,8 +458,5 @@ fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
 
     let got = committed_lines(&store, "shared");
     assert_eq!(got.len(), 12000, "every record exactly once");
-    assert_eq!(
-        sorted(got),
-        sorted(expected_lines(&["-n", "12000", "--seed", "60"]))
-    );
+    assert_same_lines(got, expected_lines(&["-n", "12000", "--seed", "60"]));
 }
