@@ -1,9 +1,9 @@
-# Runs any job of jobs/ on this machine, as Hadoop runs it:
-# `job-local.ps1 NAME [OPTIONS] [INPUT...]` runs jobs/NAME.job;
-# `job-local.ps1 NAME -Help` lists the options.
+# Runs any job of jobs/ on this machine, as Hadoop runs it: `job-local.ps1 NAME [OPTIONS] [INPUT...]`
+# runs jobs/NAME.job (logcount, levels-by-hour, levels-by-minute, sources,
+# templates); `job-local.ps1 NAME -Help` lists the options. An unknown or
+# missing NAME exits 2 with the list of jobs.
 $ErrorActionPreference = 'Stop'
-if ($args.Count -eq 0) { [Console]::Error.WriteLine("usage: job-local.ps1 NAME [OPTIONS] [INPUT...], NAME one of: $((Get-ChildItem (Join-Path $PSScriptRoot 'jobs') -Filter *.job).BaseName -join ' ')"); exit 2 }
-$name = $args[0]
+$name = if ($args.Count -gt 0) { $args[0] } else { '' }
 $rest = @($args | Select-Object -Skip 1)
 & (Join-Path $PSScriptRoot 'lib/local.ps1') -Descriptor (Join-Path $PSScriptRoot "jobs/$name.job") -ScriptName "job-local.ps1 $name" @rest
 exit $LASTEXITCODE

@@ -24,7 +24,10 @@ if ($PSVersionTable.PSVersion.Major -lt 7) {
 
 # Read-Descriptor FILE: the descriptor's KEY=VALUE lines as a hashtable.
 function Read-Descriptor([string]$File) {
-    if (-not (Test-Path -LiteralPath $File -PathType Leaf)) { Fail 2 "no job descriptor $File" }
+    if (-not (Test-Path -LiteralPath $File -PathType Leaf)) {
+        $names = (Get-ChildItem -Path (Split-Path -Parent $File) -Filter *.job).BaseName -join ' '
+        Fail 2 "no job descriptor $File; the jobs are: $names"
+    }
     $job = @{}
     foreach ($line in Get-Content -LiteralPath $File) {
         $line = $line.TrimEnd("`r")

@@ -26,7 +26,11 @@ need_value() {
 # read_descriptor FILE: fills `job` from the descriptor's KEY=VALUE lines.
 read_descriptor() {
     local file=$1 line key
-    [ -f "$file" ] || die 2 "no job descriptor $file"
+    if [ ! -f "$file" ]; then
+        local names=("$(dirname "$file")"/*.job)
+        names=("${names[@]##*/}")
+        die 2 "no job descriptor $file; the jobs are: ${names[*]%.job}"
+    fi
     while IFS= read -r line || [ -n "$line" ]; do
         line=${line%$'\r'}
         case $line in '' | '#'*) continue ;; esac
