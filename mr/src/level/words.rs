@@ -93,6 +93,30 @@ pub fn first_level_word_span(line: &[u8], table: &LevelTable) -> Option<(KeyId, 
 #[inline(always)]
 fn scan<T>(line: &[u8], table: &LevelTable, found: impl Fn(KeyId, usize, usize) -> T) -> Option<T> {
     let mut i = 0;
+    // Most layouts put the level in the first 32 bytes, after a timestamp:
+    // take them in one mask and try the first letter run in them.
+    if let Some(head) = line.first_chunk::<32>() {
+        let (a, b) = head.split_first_chunk::<16>().unwrap();
+        let letters = letters16(a) | letters16(b.try_into().unwrap()) << 16;
+        if letters == 0 {
+            i = 32;
+        } else {
+            let start = letters.trailing_zeros() as usize;
+            let end = start + (!(letters >> start)).trailing_zeros() as usize;
+            if end < 32 {
+                let bounded = (start == 0 || CLASSES[line[start - 1] as usize] == OTHER)
+                    && CLASSES[line[end] as usize] == OTHER;
+                if bounded {
+                    if let Some(key) = table.lookup_in(line, start, end) {
+                        return Some(found(key, start, end));
+                    }
+                }
+                i = end;
+            } else {
+                i = start;
+            }
+        }
+    }
     loop {
         let (start, end) = next_letter_run(line, i)?;
         if start > 0 && CLASSES[line[start - 1] as usize] != OTHER {
@@ -125,6 +149,60 @@ pub fn trim_to_letters(token: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The rule as the module states it, word by word: words are runs of
+    /// `[A-Za-z0-9_]` and non-ASCII bytes, and the first all-letter one that
+    /// the table knows is the level word.
+    fn naive(line: &[u8], table: &LevelTable) -> Option<(KeyId, usize, usize)> {
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let mut i = 0;
+        while i < line.len() {
+            if !is_word(line[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < line.len() && is_word(line[i]) {
+                i += 1;
+            }
+            let word = &line[start..i];
+            if word.iter().all(u8::is_ascii_alphabetic) {
+                if let Some(key) = table.lookup_word(word) {
+                    return Some((key, start, i));
+                }
+            }
+        }
+        None
+    }
+
+    /// Lines of words, digits, punctuation and non-ASCII bytes, with level
+    /// words among them, at any offset and of any length.
+    fn wordy_line() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            3 => prop::sample::select(vec![
+                "INFO", "warn", "Error", "err", "DEBUG", "notice", "emergency", "info",
+                "machine", "errors", "x", "ab", "abcdefghijklmnopqr",
+            ])
+            .prop_map(|w| w.as_bytes().to_vec()),
+            2 => prop::sample::select(vec![" ", "[", "]", ": ", "-", "=", "\"", "{", "\t"])
+                .prop_map(|w| w.as_bytes().to_vec()),
+            1 => "[0-9_]{1,12}".prop_map(String::into_bytes),
+            1 => proptest::collection::vec(128u8.., 1..3),
+            1 => proptest::collection::vec(any::<u8>(), 1..20),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn the_scan_is_the_rule(line in wordy_line()) {
+            let t = LevelTable::builtin();
+            let want = naive(&line, &t);
+            prop_assert_eq!(first_level_word_span(&line, &t), want);
+            prop_assert_eq!(first_level_word(&line, &t), want.map(|(key, _, _)| key));
+        }
+    }
 
     fn key(line: &str) -> Option<String> {
         let t = LevelTable::builtin();
