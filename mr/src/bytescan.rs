@@ -29,6 +29,38 @@ pub fn letters16(block: &[u8; 16]) -> u32 {
     }
 }
 
+/// Bit `i` set when `block[i]` is `a` or `b`.
+#[inline(always)]
+pub fn either16(block: &[u8; 16], a: u8, b: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2::either16(block, a, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        swar::either16(block, a, b)
+    }
+}
+
+/// The index of the first `a` or `b` in `bytes`, sixteen bytes at a time.
+/// Inlined, it costs less than a `memchr2` call over the short spans of a
+/// log line (JSON keys and values).
+#[inline(always)]
+pub fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut i = 0;
+    while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        let hits = either16(block, a, b);
+        if hits != 0 {
+            return Some(i + hits.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|at| i + at)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
@@ -58,6 +90,19 @@ mod sse2 {
         let (c, d) = rest.split_first_chunk::<16>().unwrap();
         let d: &[u8; 16] = d.try_into().unwrap();
         newlines16(a) | newlines16(b) << 16 | newlines16(c) << 32 | newlines16(d) << 48
+    }
+
+    #[inline(always)]
+    pub fn either16(block: &[u8; 16], a: u8, b: u8) -> u32 {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe {
+            let bytes = load(block);
+            let hits = _mm_or_si128(
+                _mm_cmpeq_epi8(bytes, _mm_set1_epi8(a as i8)),
+                _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b as i8)),
+            );
+            _mm_movemask_epi8(hits) as u32
+        }
     }
 
     #[inline(always)]
@@ -114,6 +159,16 @@ mod swar {
         })
     }
 
+    pub fn either16(block: &[u8; 16], a: u8, b: u8) -> u32 {
+        let (a, b) = (
+            0x0101_0101_0101_0101 * a as u64,
+            0x0101_0101_0101_0101 * b as u64,
+        );
+        words(block).fold(0, |acc, (shift, w)| {
+            acc | (gather(zero_bytes(w ^ a) | zero_bytes(w ^ b)) as u32) << shift
+        })
+    }
+
     pub fn letters16(block: &[u8; 16]) -> u32 {
         words(block).fold(0, |acc, (shift, w)| {
             acc | (gather(letter_bytes(w)) as u32) << shift
@@ -161,6 +216,21 @@ mod tests {
             let half: &[u8; 16] = block[..16].try_into().unwrap();
             prop_assert_eq!(letters16(half), naive(half, |b| b.is_ascii_alphabetic()) as u32);
             prop_assert_eq!(swar::letters16(half), naive(half, |b| b.is_ascii_alphabetic()) as u32);
+        }
+
+        #[test]
+        fn either_finds_the_first_of_two_bytes(
+            bytes in proptest::collection::vec(prop::sample::select(b"ab\"\\x".to_vec()), 0..70),
+            (a, b) in (prop::sample::select(b"ab\"\\".to_vec()), prop::sample::select(b"ab\"\\".to_vec())),
+        ) {
+            let want = bytes.iter().position(|&c| c == a || c == b);
+            prop_assert_eq!(find_either(&bytes, a, b), want);
+            for block in bytes.chunks_exact(16) {
+                let block: &[u8; 16] = block.try_into().unwrap();
+                let want = naive(block, |c| c == a || c == b) as u32;
+                prop_assert_eq!(either16(block, a, b), want);
+                prop_assert_eq!(swar::either16(block, a, b), want);
+            }
         }
     }
 }
