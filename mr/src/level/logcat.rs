@@ -10,6 +10,7 @@ fn is_digits(bytes: &[u8]) -> bool {
 }
 
 /// Matches `MM-DD HH:MM:SS.mmm` and returns what follows it.
+#[inline(always)]
 fn strip_timestamp(line: &[u8]) -> Option<&[u8]> {
     let line = match line {
         [y0, y1, y2, y3, b'-', _, _, b'-', ..] if is_digits(&[*y0, *y1, *y2, *y3]) => &line[5..],
@@ -46,12 +47,14 @@ fn strip_timestamp(line: &[u8]) -> Option<&[u8]> {
     }
 }
 
+#[inline(always)]
 fn skip_spaces(bytes: &[u8]) -> &[u8] {
     let n = bytes.iter().take_while(|&&b| b == b' ').count();
     &bytes[n..]
 }
 
 /// One or more spaces, then one or more digits; returns what follows.
+#[inline(always)]
 fn spaced_number(bytes: &[u8]) -> Option<&[u8]> {
     let rest = skip_spaces(bytes);
     if rest.len() == bytes.len() {
@@ -62,6 +65,7 @@ fn spaced_number(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// `L/` at the start of `bytes`.
+#[inline(always)]
 fn letter_slash(bytes: &[u8]) -> Option<Level> {
     match bytes {
         [letter, b'/', ..] => {
