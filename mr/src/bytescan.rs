@@ -29,6 +29,12 @@ pub fn letters16(block: &[u8; 16]) -> u32 {
     }
 }
 
+/// Bit `i` set when `block[i]` is `byte`.
+#[inline(always)]
+pub fn equal16(block: &[u8; 16], byte: u8) -> u32 {
+    either16(block, byte, byte)
+}
+
 /// Bit `i` set when `block[i]` is `a` or `b`.
 #[inline(always)]
 pub fn either16(block: &[u8; 16], a: u8, b: u8) -> u32 {
@@ -229,6 +235,7 @@ mod tests {
                 let block: &[u8; 16] = block.try_into().unwrap();
                 let want = naive(block, |c| c == a || c == b) as u32;
                 prop_assert_eq!(either16(block, a, b), want);
+                prop_assert_eq!(equal16(block, a), naive(block, |c| c == a) as u32);
                 prop_assert_eq!(swar::either16(block, a, b), want);
             }
         }

@@ -3,7 +3,9 @@
 //! arbitrary (logrus sorts keys, so `"error"` can precede `"level"`), which
 //! is why JSON is not left to the first-word rule.
 
-use crate::bytescan::{either16, find_either};
+use memchr::memchr;
+
+use crate::bytescan::{equal16, find_either};
 
 /// Key names, lower-case, that hold a line's level.
 const LEVEL_KEYS: &[&[u8]] = &[
@@ -87,10 +89,10 @@ fn unescaped_value_start(
     let mut base = 0;
     for block in blocks.by_ref() {
         let block = block.try_into().unwrap();
-        if either16(block, b'\\', b'\\') != 0 {
+        if equal16(block, b'\\') != 0 {
             return Err(Escaped);
         }
-        let mut quotes = either16(block, b'"', b'"');
+        let mut quotes = equal16(block, b'"');
         while quotes != 0 {
             if let Some(found) = at_quote(base + quotes.trailing_zeros() as usize) {
                 return Ok(Some(found));
@@ -118,7 +120,7 @@ fn unescaped_value_start(
 fn escaped_value_start(line: &[u8], wanted: &impl Fn(&[u8]) -> bool) -> Option<usize> {
     let mut i = 0;
     loop {
-        let open = i + find_either(&line[i..], b'"', b'"')?;
+        let open = i + memchr(b'"', &line[i..])?;
         let close = string_end(line, open + 1)?;
         let after = skip_ws(line, close + 1);
         if line.get(after) != Some(&b':') {
