@@ -115,6 +115,20 @@ impl Progress {
         self.drawn = true;
     }
 
+    /// Ends the work: under Hadoop a last status line with the final
+    /// figures (the task's status would otherwise stay at the last periodic
+    /// one), then [`Progress::finish`].
+    pub fn done(&mut self, bytes: u64, lines: u64) {
+        if self.sink == Sink::Status {
+            self.reporter.status(&format!(
+                "{}: done, {lines} lines, {}",
+                self.label,
+                human_bytes(bytes)
+            ));
+        }
+        self.finish();
+    }
+
     /// Clears the terminal progress line, if one was drawn.
     pub fn finish(&mut self) {
         if self.drawn {

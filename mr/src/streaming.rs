@@ -28,9 +28,36 @@ pub fn in_hadoop_task() -> bool {
     TASK_MARKERS.iter().any(|v| std::env::var_os(v).is_some())
 }
 
-/// Parses a separator setting. Hadoop passes the configured string as is;
-/// for the command line, the escapes `\t`, `\n`, `\\` and `\xHH` are also
-/// understood, so `--separator '\t'` means TAB.
+/// True inside a map task (`mapreduce_task_ismap=true`), where a reduce
+/// program can only be the combiner. Combiner runs during a reduce task's
+/// merge of map outputs are not told apart from the reducer.
+pub fn in_map_task() -> bool {
+    std::env::var_os("mapreduce_task_ismap").is_some_and(|v| v == "true")
+}
+
+/// The separator a job setting gives, from its environment variable:
+/// Hadoop passes the configured string literally and splits on exactly
+/// those bytes, so no escape is interpreted here (`\t` is a backslash and a
+/// `t`, as it is to Hadoop). `None` when the variable is not set.
+pub fn separator_from_env(variable: &str) -> Option<Result<Vec<u8>, String>> {
+    let value = std::env::var_os(variable)?;
+    let bytes = value.into_encoded_bytes();
+    Some(check_separator(bytes).map_err(|e| format!("{variable}: {e}")))
+}
+
+fn check_separator(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if bytes.is_empty() {
+        return Err("the separator must not be empty".to_string());
+    }
+    if bytes.contains(&b'\n') {
+        return Err("the separator must not contain a newline".to_string());
+    }
+    Ok(bytes)
+}
+
+/// Parses a separator given on the command line, where the escapes `\t`,
+/// `\\` and `\xHH` are understood, so `--separator '\t'` means TAB. Job
+/// settings are literal: see [`separator_from_env`].
 pub fn parse_separator(text: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(text.len());
     let mut bytes = text.bytes();
@@ -58,13 +85,7 @@ pub fn parse_separator(text: &str) -> Result<Vec<u8>, String> {
             None => out.push(b'\\'),
         }
     }
-    if out.is_empty() {
-        return Err("the separator must not be empty".to_string());
-    }
-    if out.contains(&b'\n') {
-        return Err("the separator must not contain a newline".to_string());
-    }
-    Ok(out)
+    check_separator(out)
 }
 
 /// Writes counters and status lines for Hadoop, or nothing when disabled.

@@ -286,11 +286,33 @@ fn reduce_strict_fails_on_the_first_malformed_line() {
 
 #[test]
 fn many_malformed_lines_are_summarised() {
-    let input = "bad\n".repeat(25);
+    let input = "bad\n".repeat(25) + "INFO\t1\n";
     let out = run(&["reduce"], input.as_bytes());
     let err = stderr(&out);
     assert_eq!(err.matches("skipped, no separator").count(), 10, "{err}");
     assert!(err.contains("skipped 25 malformed line(s) in all"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(stdout(&out), "INFO\t1\n");
+}
+
+#[test]
+fn input_whose_every_line_is_malformed_fails_instead_of_writing_nothing() {
+    // What a reduce task sees when the map side wrote another separator.
+    let out = run_cmd(
+        logmr()
+            .arg("reduce")
+            .env("stream_reduce_input_field_separator", ":"),
+        b"INFO\t3\nWARN\t1\n",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("every one of the 2 line(s) is malformed"),
+        "{}",
+        stderr(&out)
+    );
+    // Empty input is not malformed.
+    assert_eq!(run(&["reduce"], b"").status.code(), Some(0));
 }
 
 #[test]
@@ -306,6 +328,47 @@ fn separators_come_from_hadoop_environment_and_flags() {
     assert_eq!(stdout(&out), "DEBUG,1\nERROR,2\nINFO,3\nWARN,2\n");
     let out = run(&["map", "-s", "\\t", seed], b"");
     assert_eq!(stdout(&out), counts("DEBUG 1, ERROR 2, INFO 3, WARN 2"));
+    // A job setting is literal, as Hadoop takes it: `\t` there is a
+    // backslash and a t, which Hadoop splits on, not a TAB.
+    let out = run_cmd(
+        logmr()
+            .args(["map", seed])
+            .env("stream_map_output_field_separator", "\\t"),
+        b"",
+    );
+    assert_eq!(stdout(&out), "DEBUG\\t1\nERROR\\t2\nINFO\\t3\nWARN\\t2\n");
+    let out = run_cmd(
+        logmr()
+            .arg("reduce")
+            .env("stream_reduce_input_field_separator", "\\t")
+            .env("stream_reduce_output_field_separator", "\\t"),
+        b"INFO\\t1\nINFO\\t2\n",
+    );
+    assert_eq!(stdout(&out), "INFO\\t3\n");
+    // The flag still wins over the job setting.
+    let out = run_cmd(
+        logmr()
+            .args(["map", "-s", ";", seed])
+            .env("stream_map_output_field_separator", ","),
+        b"",
+    );
+    assert_eq!(stdout(&out), "DEBUG;1\nERROR;2\nINFO;3\nWARN;2\n");
+    // `|` joins the parts of a composite key: as a separator Hadoop would
+    // split the key there.
+    let out = run_cmd(
+        logmr()
+            .args(["map", "--by", "level,hour", seed])
+            .env("stream_map_output_field_separator", "|"),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("contains `|`"), "{}", stderr(&out));
+    assert!(
+        run(&["map", "--by", "source", "-s", "|", seed], b"")
+            .status
+            .success(),
+        "one part: no `|` in the keys"
+    );
     let out = run_cmd(
         logmr()
             .arg("reduce")
@@ -348,7 +411,45 @@ fn counters_appear_inside_a_hadoop_task_only() {
     ] {
         assert!(err.contains(&want), "missing {want:?} in {err}");
     }
+    // The last status line says the task is done, with its final figures.
+    let last_status = err.lines().rfind(|l| l.starts_with("reporter:status:"));
+    assert_eq!(
+        last_status,
+        Some(format!("reporter:status:logmr map: done, 8 lines, {size} B").as_str()),
+        "{err}"
+    );
     assert_eq!(stdout(&task), stdout(&local));
+}
+
+#[test]
+fn the_combiner_counts_apart_from_the_reducer() {
+    let input = b"INFO\t1\nINFO\t2\n";
+    let reducer = run_cmd(
+        logmr()
+            .arg("reduce")
+            .env("mapreduce_task_attempt_id", "attempt_1_0001_r_000000_0")
+            .env("mapreduce_task_ismap", "false"),
+        input,
+    );
+    assert!(
+        stderr(&reducer).contains("reporter:counter:logmr,reduce_lines,2\n"),
+        "{}",
+        stderr(&reducer)
+    );
+    let combiner = run_cmd(
+        logmr()
+            .arg("reduce")
+            .env("mapreduce_task_attempt_id", "attempt_1_0001_m_000000_0")
+            .env("mapreduce_task_ismap", "true"),
+        input,
+    );
+    let err = stderr(&combiner);
+    assert!(
+        err.contains("reporter:counter:logmr,combine_lines,2\n"),
+        "{err}"
+    );
+    assert!(!err.contains("reduce_lines"), "{err}");
+    assert_eq!(stdout(&combiner), stdout(&reducer));
 }
 
 #[test]
@@ -547,7 +648,10 @@ proptest! {
     fn the_binary_never_crashes_on_arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..2000)) {
         for args in [&["map"][..], &["map", "--field", "2"], &["reduce"]] {
             let out = run(args, &input);
-            prop_assert!(out.status.success(), "{:?}: {}", args, stderr(&out));
+            // reduce refuses input with no well-formed line at all (exit 3,
+            // nothing written); anything else succeeds.
+            let refused = args == ["reduce"] && out.status.code() == Some(3) && out.stdout.is_empty();
+            prop_assert!(out.status.success() || refused, "{:?}: {}", args, stderr(&out));
         }
     }
 }

@@ -61,7 +61,7 @@ fn map_all(
         let mut on_block = |bytes, lines| progress.update(done_bytes + bytes, done_lines + lines);
         stats.merge(map_one(input, &mut rdr, &mut buf, &mut on_block)?);
     }
-    progress.finish();
+    progress.done(stats.bytes, stats.lines);
     Ok(stats)
 }
 

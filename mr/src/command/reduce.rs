@@ -9,7 +9,7 @@ use crate::linebuf::{Chunk, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
 use crate::output::write_count;
 use crate::progress::Progress;
 use crate::reduce::{Malformed, Totals};
-use crate::streaming::Reporter;
+use crate::streaming::{Reporter, in_map_task};
 
 use super::{MAX_REPORTED_LINES, excerpt, warn};
 
@@ -110,14 +110,30 @@ pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, Reduc
         bytes_before += buf.bytes_read();
         stats.lines += line_no;
     }
-    progress.finish();
+    progress.done(bytes_before, stats.lines);
 
     let totals = totals.into_sorted();
     stats.keys = totals.len() as u64;
     stats.malformed = rejects.count;
-    opts.reporter.counter("reduce_lines", stats.lines);
+    // In a map task, `logmr reduce` is the combiner: its counters are kept
+    // apart from the reducer's so that job totals do not mix the two.
+    let prefix = if in_map_task() { "combine" } else { "reduce" };
     opts.reporter
-        .counter("reduce_malformed_lines", stats.malformed);
+        .counter(&format!("{prefix}_lines"), stats.lines);
+    opts.reporter
+        .counter(&format!("{prefix}_malformed_lines"), stats.malformed);
+    if stats.lines > 0 && stats.malformed == stats.lines {
+        return Err(Error::Malformed {
+            input: "the input".into(),
+            line: stats.lines,
+            reason: format!(
+                "every one of the {} line(s) is malformed, so nothing would be written; \
+                 is the separator {:?} the one the map side wrote?",
+                stats.lines,
+                String::from_utf8_lossy(sep)
+            ),
+        });
+    }
     if stats.malformed > MAX_REPORTED_LINES {
         warn(format_args!(
             "skipped {} malformed line(s) in all; the first {MAX_REPORTED_LINES} are shown above",

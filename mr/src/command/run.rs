@@ -168,7 +168,10 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
             .map(|h| h.join().expect("a map worker panicked"))
             .collect()
     });
-    progress.finish();
+    progress.done(
+        shared.bytes.load(Ordering::Relaxed),
+        shared.lines.load(Ordering::Relaxed),
+    );
 
     let mut total = Partial {
         levels: KeyCounts::new(&opts.detector),

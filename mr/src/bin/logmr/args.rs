@@ -8,7 +8,7 @@ use logmr::keys::KeySpec;
 use logmr::linebuf::DEFAULT_MAX_LINE;
 use logmr::streaming::{
     ENV_MAP_OUTPUT_SEPARATOR, ENV_REDUCE_INPUT_SEPARATOR, ENV_REDUCE_OUTPUT_SEPARATOR, Reporter,
-    in_hadoop_task, parse_separator,
+    in_hadoop_task, parse_separator, separator_from_env,
 };
 
 const AFTER_HELP: &str = "\
@@ -83,7 +83,10 @@ inside a part becomes `/`, a TAB a space. Every line is still counted once.
 Under Hadoop (a task's environment), counters are written to stderr as
 reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
 map_unknown_level_lines, map_long_lines, and reporter:status: lines every few
-seconds.
+seconds and once at the end. The job setting
+stream.map.output.field.separator is used literally, as Hadoop does; escapes
+such as \t apply only to --separator. A separator with `|` is refused when
+--by has several parts, which `|` joins.
 
 Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
 could not be read or the output written, 2 bad arguments or settings.";
@@ -95,10 +98,16 @@ checked. Output is KEY<SEP>TOTAL sorted by key in byte order.
 
 A malformed line (no separator, a count that is not a non-negative integer,
 a total that would overflow) is reported on stderr with its line number,
-counted, and skipped; with --strict it is an error (exit code 3).
+counted, and skipped; with --strict it is an error (exit code 3). Input whose
+every line is malformed is an error too (exit code 3): it means a wrong
+separator, and writing nothing would hide it.
 
 Under Hadoop, counters reduce_lines and reduce_malformed_lines are written
-to stderr (the combiner's runs add to them).
+to stderr; run as the combiner inside a map task, combine_lines and
+combine_malformed_lines instead (combiner runs during a reduce task's merge
+count as reduce_*). Separators set as job settings (-D
+stream.reduce.input.field.separator=...) are used literally, as Hadoop does:
+escapes such as \t apply only to the command-line flags.
 
 Exit codes: 0 success (also when stdout's reader closes it early), 1 an input
 could not be read or the output written, 2 bad arguments or settings, 3 a
@@ -206,6 +215,24 @@ fn separator(text: &str) -> Result<Separator, String> {
     parse_separator(text).map(Separator)
 }
 
+/// The separator to use: the flag when given (its escapes applied), else
+/// the job setting in the environment `variable` (literal, as Hadoop uses
+/// it), else TAB.
+pub fn resolve_separator(flag: Option<Separator>, variable: &str) -> logmr::Result<Vec<u8>> {
+    if let Some(Separator(bytes)) = flag {
+        return Ok(bytes);
+    }
+    match separator_from_env(variable) {
+        Some(setting) => setting.map_err(logmr::Error::Usage),
+        None => Ok(b"\t".to_vec()),
+    }
+}
+
+/// The environment variables of the separator settings.
+pub const MAP_OUTPUT: &str = ENV_MAP_OUTPUT_SEPARATOR;
+pub const REDUCE_INPUT: &str = ENV_REDUCE_INPUT_SEPARATOR;
+pub const REDUCE_OUTPUT: &str = ENV_REDUCE_OUTPUT_SEPARATOR;
+
 /// How lines are keyed: shared by `logmr map` and `logmr run`.
 #[derive(Debug, Args)]
 pub struct KeyArgs {
@@ -243,10 +270,10 @@ pub struct MapArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
 
-    /// Separator between key and count on output.
-    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
-          env = ENV_MAP_OUTPUT_SEPARATOR, value_parser = separator)]
-    pub separator: Separator,
+    /// Separator between key and count on output [default: TAB, or under
+    /// Hadoop the job's stream.map.output.field.separator, taken literally].
+    #[arg(short, long, value_name = "SEP", value_parser = separator)]
+    pub separator: Option<Separator>,
 }
 
 #[derive(Debug, Args)]
@@ -258,15 +285,15 @@ pub struct ReduceArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Separator between key and count on input.
-    #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
-          env = ENV_REDUCE_INPUT_SEPARATOR, value_parser = separator)]
-    pub input_separator: Separator,
+    /// Separator between key and count on input [default: TAB, or under
+    /// Hadoop the job's stream.reduce.input.field.separator, taken literally].
+    #[arg(long, value_name = "SEP", value_parser = separator)]
+    pub input_separator: Option<Separator>,
 
-    /// Separator between key and total on output.
-    #[arg(long, value_name = "SEP", default_value = "\t", hide_default_value = true,
-          env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
-    pub output_separator: Separator,
+    /// Separator between key and total on output [default: TAB, or under
+    /// Hadoop the job's stream.reduce.output.field.separator, taken literally].
+    #[arg(long, value_name = "SEP", value_parser = separator)]
+    pub output_separator: Option<Separator>,
 }
 
 #[derive(Debug, Args)]
@@ -350,10 +377,10 @@ pub struct TopArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Separator between key and count, on input and output.
-    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
-          env = ENV_REDUCE_OUTPUT_SEPARATOR, value_parser = separator)]
-    pub separator: Separator,
+    /// Separator between key and count, on input and output [default: TAB,
+    /// or the job's stream.reduce.output.field.separator, taken literally].
+    #[arg(short, long, value_name = "SEP", value_parser = separator)]
+    pub separator: Option<Separator>,
 }
 
 #[derive(Debug, Args)]

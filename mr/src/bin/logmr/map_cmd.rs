@@ -9,7 +9,7 @@ use logmr::keys::KeyMaker;
 use logmr::keys::time::current_year;
 use logmr::level::{Detector, Mode};
 
-use crate::args::{KeyArgs, MapArgs};
+use crate::args::{KeyArgs, MAP_OUTPUT, MapArgs, resolve_separator};
 use crate::levels_cmd::table_from;
 
 /// The detector and the group-by keys that `--field`, `--levels`, `--by`
@@ -23,12 +23,21 @@ pub fn keying(args: KeyArgs) -> Result<(Detector, Option<KeyMaker>)> {
 }
 
 pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
+    let separator = resolve_separator(args.separator, MAP_OUTPUT)?;
+    if args.keys.by.parts().len() > 1 && separator.contains(&b'|') {
+        return Err(logmr::Error::Usage(format!(
+            "the separator {:?} contains `|`, which joins the parts of --by {} in every key: \
+             Hadoop would split the keys there; use another separator",
+            String::from_utf8_lossy(&separator),
+            args.keys.by
+        )));
+    }
     let (detector, keys) = keying(args.keys)?;
     let opts = MapOptions {
         inputs: Input::from_args(&args.common.files),
         detector,
         keys,
-        separator: args.separator.0,
+        separator,
         emit_each: args.emit_each,
         reporter: args.common.reporter(),
         quiet: args.common.quiet,

@@ -6,16 +6,16 @@ use logmr::Result;
 use logmr::command::reduce::{self, ReduceOptions};
 use logmr::input::Input;
 
-use crate::args::{Common, ReduceArgs, Separator};
+use crate::args::{Common, REDUCE_INPUT, REDUCE_OUTPUT, ReduceArgs, resolve_separator};
 
 /// Reading and summing options for the commands that read reduce output
 /// (`top`, `report`): one separator on input and output.
-pub fn summing(common: Common, separator: Separator, strict: bool) -> ReduceOptions {
+pub fn summing(common: Common, separator: Vec<u8>, strict: bool) -> ReduceOptions {
     let reporter = common.reporter();
     ReduceOptions {
         inputs: Input::from_args(&common.files),
-        input_separator: separator.0.clone(),
-        output_separator: separator.0,
+        input_separator: separator.clone(),
+        output_separator: separator,
         strict,
         reporter,
         quiet: common.quiet,
@@ -26,8 +26,8 @@ pub fn summing(common: Common, separator: Separator, strict: bool) -> ReduceOpti
 pub fn run(args: ReduceArgs, out: &mut dyn Write) -> Result<()> {
     let opts = ReduceOptions {
         inputs: Input::from_args(&args.common.files),
-        input_separator: args.input_separator.0,
-        output_separator: args.output_separator.0,
+        input_separator: resolve_separator(args.input_separator, REDUCE_INPUT)?,
+        output_separator: resolve_separator(args.output_separator, REDUCE_OUTPUT)?,
         strict: args.strict,
         reporter: args.common.reporter(),
         quiet: args.common.quiet,

@@ -10,7 +10,7 @@ use crate::reduce_cmd::summing;
 
 pub fn run(args: ReportArgs, out: &mut dyn Write) -> Result<()> {
     let opts = ReportOptions {
-        input: summing(args.common, args.separator, args.strict),
+        input: summing(args.common, args.separator.0, args.strict),
         width: args.width,
         html: args.html,
         svg: args.svg,
