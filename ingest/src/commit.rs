@@ -178,8 +178,8 @@ fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 /// The commit protocol's guarantees, checked on an empty store.
-#[cfg(test)]
-pub(crate) mod contract {
+#[cfg(any(test, feature = "contract"))]
+pub mod contract {
     use super::*;
 
     pub fn check(s: &dyn Store) {

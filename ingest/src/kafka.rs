@@ -15,7 +15,6 @@ use rdkafka::client::{ClientContext, DefaultClientContext};
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
-use rdkafka::types::RDKafkaRespErr;
 
 use crate::error::{Error, Result};
 use crate::format::machine_key;
@@ -96,27 +95,36 @@ impl ProducerContext for DeliveryCounter {
     }
 }
 
+/// The partition count of `topic` on the brokers, or `None` when it does
+/// not exist. It asks for the metadata of every topic: a request that names
+/// the topic lets a stock broker (`auto.create.topics.enable=true`, Kafka's
+/// default) create it on the spot with its own `num.partitions`.
+fn topic_partitions<C: ClientContext>(
+    client: &rdkafka::client::Client<C>,
+    opts: &KafkaOptions,
+) -> std::result::Result<Option<usize>, KafkaError> {
+    let metadata = client.fetch_metadata(None, opts.connect_timeout)?;
+    Ok(metadata
+        .topics()
+        .iter()
+        .find(|t| t.name() == opts.topic && t.error().is_none() && !t.partitions().is_empty())
+        .map(|t| t.partitions().len()))
+}
+
 /// Fails unless the brokers answer a metadata request within the timeout;
-/// creates the topic when it is missing and `create_topic` is set.
-fn ensure_topic(producer: &ThreadedProducer<DeliveryCounter>, opts: &KafkaOptions) -> Result<()> {
+/// creates the topic when it is missing and `create_topic` is set. Returns
+/// the topic's partition count, which is the broker's: an existing topic
+/// keeps its own, whatever `opts.partitions` says.
+fn ensure_topic(
+    producer: &ThreadedProducer<DeliveryCounter>,
+    opts: &KafkaOptions,
+) -> Result<usize> {
     let unreachable = |e: KafkaError| Error::Unreachable {
         brokers: opts.brokers.clone(),
         detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
     };
-    let metadata = producer
-        .client()
-        .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
-        .map_err(unreachable)?;
-    let missing = metadata
-        .topics()
-        .iter()
-        .find(|t| t.name() == opts.topic)
-        .is_none_or(|t| {
-            t.error() == Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-                || t.partitions().is_empty()
-        });
-    if !missing {
-        return Ok(());
+    if let Some(partitions) = topic_partitions(producer.client(), opts).map_err(unreachable)? {
+        return Ok(partitions);
     }
     if !opts.create_topic {
         return Err(Error::Usage(format!(
@@ -124,7 +132,25 @@ fn ensure_topic(producer: &ThreadedProducer<DeliveryCounter>, opts: &KafkaOption
             opts.topic, opts.brokers
         )));
     }
-    create_topic(opts)
+    create_topic(opts)?;
+    // A new topic shows in the metadata once its partitions have leaders.
+    let deadline = std::time::Instant::now() + opts.connect_timeout;
+    loop {
+        if let Some(partitions) = topic_partitions(producer.client(), opts).map_err(unreachable)? {
+            return Ok(partitions);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(Error::Unreachable {
+                brokers: opts.brokers.clone(),
+                detail: format!(
+                    "topic {} was created but has no partition leaders after {} s",
+                    opts.topic,
+                    opts.connect_timeout.as_secs()
+                ),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Creates the topic; an existing one is fine.
@@ -163,6 +189,7 @@ pub struct KafkaSink {
     keys: Vec<Vec<u8>>,
     produced: u64,
     flush_timeout: Duration,
+    partitions: usize,
 }
 
 impl KafkaSink {
@@ -176,8 +203,9 @@ impl KafkaSink {
         let producer: ThreadedProducer<DeliveryCounter> = config
             .create_with_context(DeliveryCounter::default())
             .map_err(|e| Error::kafka("cannot create the Kafka producer", e))?;
-        ensure_topic(&producer, opts)?;
+        let partitions = ensure_topic(&producer, opts)?;
         Ok(KafkaSink {
+            partitions,
             producer,
             topic: opts.topic.clone(),
             keys: (0..=machines).map(machine_key).collect(),
@@ -186,6 +214,13 @@ impl KafkaSink {
             // message.timeout.ms; allow a little more for the last reports.
             flush_timeout: Duration::from_millis(message_timeout) + Duration::from_secs(5),
         })
+    }
+}
+
+impl KafkaSink {
+    /// The topic's partition count as the broker reports it.
+    pub fn partitions(&self) -> usize {
+        self.partitions
     }
 }
 

@@ -206,8 +206,8 @@ impl Store for LocalStore {
 }
 
 /// The behaviour every [`Store`] must have, checked on an empty store.
-#[cfg(test)]
-pub(crate) mod contract {
+#[cfg(any(test, feature = "contract"))]
+pub mod contract {
     use super::*;
 
     pub fn check(store: &dyn Store) {

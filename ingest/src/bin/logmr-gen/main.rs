@@ -59,7 +59,17 @@ fn sink(args: &Args) -> Result<Box<dyn Sink>> {
             create_topic: !args.no_create_topic,
             connect_timeout: Duration::from_secs(args.connect_timeout),
         };
-        return Ok(Box::new(KafkaSink::connect(&opts, args.machines)?));
+        let sink = KafkaSink::connect(&opts, args.machines)?;
+        if sink.partitions() != args.partitions as usize {
+            eprintln!(
+                "logmr-gen: warning: topic {} has {} partition(s), not {}: --partitions applies \
+                 only to a topic logmr-gen creates",
+                args.topic,
+                sink.partitions(),
+                args.partitions
+            );
+        }
+        return Ok(Box::new(sink));
     }
     if !args.properties.is_empty() {
         return Err(Error::Usage("-X applies to Kafka; give --brokers".into()));
