@@ -197,6 +197,11 @@ impl Sink<'_> {
         }
     }
 
+    /// Whether the group has assigned this sink any partition yet.
+    fn has_assignment(&self) -> bool {
+        self.consumer.assignment().is_ok_and(|tpl| tpl.count() > 0)
+    }
+
     /// Records in the topic not yet read, over the assigned partitions.
     fn lag(&self) -> Result<i64> {
         let positions = self
@@ -434,7 +439,8 @@ pub fn run_sink(
     };
     sink.next = sink.positions()?;
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, StatsEvery::default());
-    let mut last_record = Instant::now();
+    let started = Instant::now();
+    let mut last_record = started;
     while !stop.load(Ordering::Relaxed) {
         if opts
             .exit_when_idle
@@ -471,6 +477,11 @@ pub fn run_sink(
         if let Some((partition, offset, timestamp, payload)) = record {
             last_record = Instant::now();
             sink.accept(partition, offset, timestamp, &payload)?;
+        } else if started.elapsed() < opts.connect_timeout && !sink.has_assignment() {
+            // Joining a group takes seconds on a stock broker (the first
+            // group creates __consumer_offsets; group.initial.rebalance.delay.ms
+            // is 3 s): a sink still waiting for partitions is not idle.
+            last_record = Instant::now();
         }
         sink.flush(false)?;
         let (files, skipped) = (sink.report.files, sink.report.skipped);

@@ -76,7 +76,8 @@ struct Args {
     single_file: Option<String>,
 
     /// Commit everything and exit once no record has come for SECS seconds
-    /// (drain the topic, for batch loads).
+    /// (drain the topic, for batch loads). Time spent waiting for the group
+    /// to assign partitions, up to --connect-timeout, does not count.
     #[arg(long, value_name = "SECS")]
     exit_when_idle: Option<f64>,
 
