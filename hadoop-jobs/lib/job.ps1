@@ -103,7 +103,15 @@ try {
     $status = $LASTEXITCODE
     if ($status -ne 0) {
         switch ($status) {
-            1 { $reason = 'the job ran and failed: a task failed more often than allowed' }
+            1 {
+                # StreamJob exits 1 both for a job that ran and failed and for
+                # arguments it rejects before any job exists; its log tells.
+                if (Select-String -LiteralPath $log -Quiet -Pattern 'Job not successful|completed with state (FAILED|KILLED)|failed with state (FAILED|KILLED)') {
+                    $reason = 'the job ran and failed: a task failed more often than allowed'
+                } else {
+                    $reason = 'hadoop exited with code 1 before any job ran; see its messages above'
+                }
+            }
             2 { $reason = 'bad input path' }
             3 { $reason = 'invalid job configuration' }
             4 { $reason = 'the output directory already exists' }

@@ -104,12 +104,21 @@ args+=(-numReduceTasks "$reducers")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "$script_name: running $hadoop$(printf ' %q' "${args[@]}")" >&2
+# Everything hadoop prints goes to stderr: StreamJob writes progress such as
+# `packageJobJar: ...` to stdout, which carries only the result here.
 status=0
-"$hadoop" "${args[@]}" 2> >(tee "$log" >&2) || status=$?
-wait
+"$hadoop" "${args[@]}" 2>&1 | tee "$log" >&2 || status=${PIPESTATUS[0]}
 if [ "$status" -ne 0 ]; then
     case $status in
-        1) reason="the job ran and failed: a task failed more often than allowed" ;;
+        1)
+            # StreamJob exits 1 both for a job that ran and failed and for
+            # arguments it rejects before any job exists; its log tells.
+            if grep -Eq 'Job not successful|completed with state (FAILED|KILLED)|failed with state (FAILED|KILLED)' "$log"; then
+                reason="the job ran and failed: a task failed more often than allowed"
+            else
+                reason="hadoop exited with code 1 before any job ran; see its messages above"
+            fi
+            ;;
         2) reason="bad input path" ;;
         3) reason="invalid job configuration" ;;
         4) reason="the output directory already exists" ;;
