@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: formatting, lints, unit and
-# property tests, CLI tests, end-to-end tests, the benchmark harness on a tiny
-# corpus, the criterion benchmarks once each, shell script checks, and the whole
-# pipeline. Installs what it needs (shellcheck, gawk, ripgrep, time, chromium
-# and the tansu Kafka broker) when missing.
+# property tests, CLI tests, end-to-end tests against real Apache Kafka, HDFS
+# and YARN, the benchmark harness on a tiny corpus, the criterion benchmarks
+# once each, shell script checks, and the whole pipeline, on the embedded
+# default and on the real services. Installs what it needs (shellcheck, gawk,
+# ripgrep, time, chromium, Maven; Kafka and Hadoop jars from Maven Central
+# into ~/.m2) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,15 +30,12 @@ need_apt rg ripgrep
 # The browser that renders `logmr report`'s chart in its end-to-end test.
 need_apt chromium chromium
 
-# The Kafka-protocol broker the end-to-end tests run against. Installed once
-# into a cache outside the clone (about 8 minutes), then reused.
-tansu_root=${LOGMR_TANSU_ROOT:-$HOME/.cache/logmr/tansu}
-export TANSU_BIN=$tansu_root/bin/tansu
-if [ ! -x "$TANSU_BIN" ]; then
-    step "installing the tansu broker into $tansu_root (first run only)"
-    cargo install tansu --features dynostore --locked --root "$tansu_root"
-fi
-"$TANSU_BIN" --version >/dev/null || { echo "tests: tansu at $TANSU_BIN does not run" >&2; exit 1; }
+# Java 17 and Maven run the real services (tests/services): Apache Kafka,
+# HDFS and YARN. Their jars come from Maven Central into ~/.m2 on first use.
+need_apt mvn maven
+java -version 2>&1 | grep -q 'version "\(1[7-9]\|2[0-9]\)' || need_apt /usr/lib/jvm/java-17-openjdk-amd64/bin/java openjdk-17-jdk-headless
+step "building the services launcher, fetching Kafka and Hadoop"
+bash tests/services/services.sh build
 
 # The original Python producer the generator is compared with.
 python3 -c 'import kafka' 2>/dev/null || { step "installing kafka-python"; python3 -m pip install --quiet kafka-python; }
@@ -48,21 +47,28 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "shellcheck"
-git ls-files -z "*.sh" tests/fixtures/bin/hadoop | xargs -0 shellcheck
+git ls-files -z "*.sh" tests/services/bin/hadoop | xargs -0 shellcheck
 
-step "cargo test"
+# One set of services for every test process; stopped on exit.
+services_dir=$(mktemp -d)
+stop_services() { bash tests/services/services.sh stop "$services_dir" || true; rm -rf "$services_dir"; }
+trap stop_services EXIT
+step "starting Apache Kafka, HDFS and YARN for the tests"
+bash tests/services/services.sh start "$services_dir"
+cat "$services_dir/env"
+export LOGMR_SERVICES_DIR=$services_dir
+
+step "cargo test (HDFS, YARN and Kafka tests included)"
 cargo test --workspace
-
-step "HDFS store against a real NameNode"
-if [ -n "${LOGMR_TEST_HDFS:-}" ]; then
-    cargo test -p logmr-ingest -- --ignored hdfs
-else
-    echo "SKIPPED: LOGMR_TEST_HDFS is not set, and no NameNode can run here."
-    echo "         The commit protocol's tests ran against the local store, which shares its code."
-fi
 
 step "criterion benchmarks, once each in test mode"
 cargo test -p logmr-bench --benches
 
 step "the whole pipeline on one machine (README command 1)"
 bash hadoop-jobs/pipeline.sh
+
+step "the whole pipeline on real Kafka, HDFS and YARN started here"
+stop_services
+trap - EXIT
+unset LOGMR_SERVICES_DIR
+bash hadoop-jobs/pipeline.sh --cluster

@@ -15,3 +15,11 @@ pub mod measure;
 pub mod producing;
 pub mod report;
 pub mod sinking;
+
+/// A topic name no other benchmark run of this process has used, on the
+/// shared broker: each Kafka run starts from an empty topic.
+pub fn fresh_topic(broker: &logmr_e2e::broker::Broker) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    broker.topic(&format!("bench{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+}

@@ -1,16 +1,15 @@
 //! The generator's rows: `logmr-gen` to /dev/null, to a file and to Kafka,
 //! beside the original Python producer (kafka-python, one message per line)
 //! and the ceiling, rdkafka producing pre-built messages. Kafka rows run
-//! against a fresh tansu broker on loopback for every run, with the topic
-//! created beforehand so that only producing is timed. A sweep of producer settings
+//! against a fresh topic of the Apache Kafka broker of tests/services for
+//! every run, created beforehand so that only producing is timed. A sweep of producer settings
 //! shows where logmr-gen's defaults come from.
 
 use std::path::{Path, PathBuf};
 
-use logmr_e2e::broker::{Broker, tansu_binary};
+use logmr_e2e::broker::Broker;
 
 use crate::levelcount::Target;
-use crate::machine::has;
 use crate::measure::{Sample, Shell};
 use crate::report::{RateRow, Table, rate_table, ratio};
 
@@ -73,16 +72,18 @@ fn python_has_kafka() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Runs a Kafka command `runs` times, each against a fresh broker with the
-/// topic `bench` created beforehand, so that no run pays for another's data.
-fn on_fresh_brokers(runs: usize, script: impl Fn(&str) -> String) -> Result<Sample, String> {
+/// Runs a Kafka command `runs` times against the Apache Kafka broker of the
+/// test services, each into a fresh topic of 3 partitions created
+/// beforehand, so that no run pays for another's data.
+fn on_fresh_topics(runs: usize, script: impl Fn(&str, &str) -> String) -> Result<Sample, String> {
     let mut sample = Sample { runs: Vec::new() };
     for _ in 0..runs.max(1) {
-        let broker = Broker::start();
-        broker.create_topic("bench", 3);
+        let broker = Broker::apache();
+        let topic = crate::fresh_topic(&broker);
+        broker.create_topic(&topic, 3);
         sample.runs.push(crate::measure::run(
             Shell::Exec,
-            &script(&broker.address()),
+            &script(&broker.address(), &topic),
         )?);
     }
     Ok(sample)
@@ -120,13 +121,6 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         });
     }
 
-    if !has(&tansu_binary().display().to_string()) {
-        results.missing.push((
-            "Kafka rows".into(),
-            format!("broker {}", tansu_binary().display()),
-        ));
-        return Ok(results);
-    }
     let mut kafka_rows: Vec<(String, String, String, u64)> = vec![(
         TO_KAFKA.into(),
         String::new(),
@@ -148,8 +142,8 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
     }
     for (name, extra, display, lines) in kafka_rows {
         progress(&format!("generator: {name}"));
-        let sample = on_fresh_brokers(cfg.runs, |b| {
-            format!("{base} --brokers {b} --topic bench {extra}")
+        let sample = on_fresh_topics(cfg.runs, |b, t| {
+            format!("{base} --brokers {b} --topic {t} {extra}")
         })?;
         results.rows.push(Row {
             name,
@@ -161,10 +155,10 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
 
     progress(&format!("generator: {RAW}"));
     let raw = quote(&cfg.produce_raw);
-    let sample = on_fresh_brokers(cfg.runs, |b| format!("{raw} {b} bench {}", quote(&file)))?;
+    let sample = on_fresh_topics(cfg.runs, |b, t| format!("{raw} {b} {t} {}", quote(&file)))?;
     results.rows.push(Row {
         name: RAW.into(),
-        command: format!("produce-raw B bench FILE ({n} lines in memory)"),
+        command: format!("produce-raw B TOPIC FILE ({n} lines in memory)"),
         lines: n,
         sample,
     });
@@ -172,9 +166,9 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
     if python_has_kafka() {
         progress(&format!("generator: {PYTHON}"));
         let py = quote(&cfg.python_producer);
-        let sample = on_fresh_brokers(cfg.runs, |b| {
+        let sample = on_fresh_topics(cfg.runs, |b, t| {
             format!(
-                "python3 {py} --brokers {b} --topic bench --count {}",
+                "python3 {py} --brokers {b} --topic {t} --count {}",
                 cfg.python_lines
             )
         })?;
@@ -242,8 +236,8 @@ pub fn table(r: &Results) -> Table {
         &r.missing,
     );
     t.notes.push(
-        "Every run of a Kafka row produces to a fresh tansu broker on loopback (in-memory storage) with the topic \
-         created beforehand, and count a run as done when every message is acknowledged. The `-X` rows vary one \
+        "Every run of a Kafka row produces to a fresh topic (3 partitions) of an Apache Kafka 4.1 broker on \
+         loopback (KRaft, one node, tests/services), created beforehand, and count a run as done when every message is acknowledged. The `-X` rows vary one \
          producer setting from logmr-gen's defaults. The Python producer sends fewer lines; its rate is what is compared."
             .into(),
     );

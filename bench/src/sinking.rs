@@ -1,15 +1,15 @@
 //! The sink's rows: `logmr-sink` from Kafka into a local store, beside the
 //! original Python consumer (kafka-python, appending batches to a file) and
-//! the ceiling, rdkafka reading and discarding. Every run gets a fresh tansu
-//! broker, filled beforehand (untimed) with the generator's lines.
+//! the ceiling, rdkafka reading and discarding. Every run gets a fresh topic
+//! on the Apache Kafka broker of tests/services, filled beforehand (untimed)
+//! with the generator's lines.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use logmr_e2e::broker::{Broker, tansu_binary};
+use logmr_e2e::broker::Broker;
 
 use crate::levelcount::Target;
-use crate::machine::has;
 use crate::measure::{Run, Sample, Shell};
 use crate::report::{RateRow, Table, rate_table, ratio};
 
@@ -79,17 +79,23 @@ fn lines_in(dir: &Path) -> u64 {
         .sum()
 }
 
-/// One timed run on a fresh broker holding `records` generated lines.
-fn one_run(cfg: &Config, records: u64, script: impl Fn(&str) -> String) -> Result<Run, String> {
-    let broker = Broker::start();
-    broker.create_topic("bench", 3);
+/// One timed run on a fresh topic of the services' Apache Kafka broker,
+/// holding `records` generated lines.
+fn one_run(
+    cfg: &Config,
+    records: u64,
+    script: impl Fn(&str, &str) -> String,
+) -> Result<Run, String> {
+    let broker = Broker::apache();
+    let topic = crate::fresh_topic(&broker);
+    broker.create_topic(&topic, 3);
     let fill = format!(
-        "{} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {records} --brokers {} --topic bench",
+        "{} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {records} --brokers {} --topic {topic}",
         quote(&cfg.logmr_gen),
         broker.address()
     );
     crate::measure::run(Shell::Exec, &fill)?;
-    crate::measure::run(Shell::Exec, &script(&broker.address()))
+    crate::measure::run(Shell::Exec, &script(&broker.address(), &topic))
 }
 
 fn row(
@@ -99,7 +105,7 @@ fn row(
     records: u64,
     idle: f64,
     check: impl Fn() -> Result<(), String>,
-    script: impl Fn(&str) -> String,
+    script: impl Fn(&str, &str) -> String,
 ) -> Result<Row, String> {
     let mut sample = Sample { runs: Vec::new() };
     for _ in 0..cfg.runs.max(1) {
@@ -121,13 +127,6 @@ fn row(
 /// Measures every row.
 pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, String> {
     let mut results = Results::default();
-    if !has(&tansu_binary().display().to_string()) {
-        results.missing.push((
-            "sink rows".into(),
-            format!("broker {}", tansu_binary().display()),
-        ));
-        return Ok(results);
-    }
     std::fs::create_dir_all(&cfg.work_dir)
         .map_err(|e| format!("creating {}: {e}", cfg.work_dir.display()))?;
     let n = cfg.records;
@@ -150,9 +149,9 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         n,
         IDLE,
         check_store,
-        |b| {
+        |b, t| {
             format!(
-                "{sink} --quiet --brokers {b} --topic bench --store {} --exit-when-idle {IDLE}",
+                "{sink} --quiet --brokers {b} --topic {t} --store {} --exit-when-idle {IDLE}",
                 quote(&store)
             )
         },
@@ -163,11 +162,11 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
     results.rows.push(row(
         cfg,
         RAW,
-        format!("consume-raw B bench {n}"),
+        format!("consume-raw B TOPIC {n}"),
         n,
         0.0,
         || Ok(()),
-        |b| format!("{raw} {b} bench {n}"),
+        |b, t| format!("{raw} {b} {t} {n}"),
     )?);
 
     let python_ok = std::process::Command::new("python3")
@@ -195,9 +194,9 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
             pn,
             IDLE,
             check_file,
-            |b| {
+            |b, t| {
                 format!(
-                    "python3 {py} --brokers {b} --topic bench --output {} --idle {IDLE}",
+                    "python3 {py} --brokers {b} --topic {t} --output {} --idle {IDLE}",
                     quote(&out)
                 )
             },
@@ -251,7 +250,8 @@ pub fn table(r: &Results) -> Table {
         &r.missing,
     );
     t.notes.push(format!(
-        "Every run reads a fresh tansu broker on loopback holding the records, written beforehand by logmr-gen and not timed. \
+        "Every run reads a fresh topic (3 partitions) of an Apache Kafka 4.1 broker on loopback (KRaft, one node, \
+         tests/services) holding the records, written beforehand by logmr-gen and not timed. \
          The sink and the Python consumer stop after {IDLE} s without a record; that wait is taken off their times. \
          Each run's output was checked to hold every record. The sink's peak RSS is bounded by its batch size \
          (--max-bytes, 128 MiB by default, per partition)."

@@ -1,7 +1,7 @@
 //! The comparison harness, run end to end on a tiny corpus, so that it
-//! cannot rot: it must build the binaries, run every peer (a real tansu
-//! broker for the Kafka rows), agree with the ground truth and write its
-//! report.
+//! cannot rot: it must build the binaries, run every peer (the Apache Kafka
+//! broker of tests/services for the Kafka rows), agree with the ground truth
+//! and write its report.
 
 use std::process::Command;
 

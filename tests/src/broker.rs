@@ -1,106 +1,129 @@
-//! A real Kafka-protocol broker for tests: tansu, started on a free
-//! loopback port and stopped on drop. A missing tansu is a test failure,
-//! never a skip.
+//! Kafka brokers for tests, both Apache Kafka from [`crate::services`]
+//! (KRaft, stock topic defaults). Most tests share one broker, each with
+//! topics of its own; tests that stop a broker mid-run start one of their
+//! own. A broker that cannot start is a test failure, never a skip.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 
-/// Where tests look for tansu: `$TANSU_BIN`, the cache `tests/run.sh`
-/// installs into, then `PATH`.
-pub fn tansu_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TANSU_BIN") {
-        return path.into();
-    }
-    let cached = std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".cache/logmr/tansu/bin/tansu"))
-        .filter(|p| p.is_file());
-    cached.unwrap_or_else(|| "tansu".into())
-}
+use crate::services::{OwnKafka, services, unique};
 
-/// A running tansu broker.
+/// A broker a test talks to.
 pub struct Broker {
-    child: Child,
-    port: u16,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    address: String,
+    /// The broker this test owns; `None` for the shared one.
+    own: Option<OwnKafka>,
 }
 
 impl Broker {
-    /// Starts a broker with in-memory storage and waits until it listens.
-    pub fn start() -> Broker {
-        let port = free_port();
-        let url = format!("tcp://127.0.0.1:{port}");
-        let tansu = tansu_binary();
-        let child = Command::new(&tansu)
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-            .args(["--storage-engine", "memory://tansu/"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start the Kafka broker {}: {e}. Run `bash tests/run.sh`, which installs it, \
-                     or `cargo install tansu --features dynostore --locked --root ~/.cache/logmr/tansu`",
-                    tansu.display()
-                )
-            });
-        let broker = Broker { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tansu did not listen on port {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+    /// The shared Apache Kafka broker.
+    pub fn apache() -> Broker {
+        Broker {
+            address: services().kafka.clone(),
+            own: None,
         }
-        broker
+    }
+
+    /// An Apache Kafka broker of this test's own, for tests that kill it.
+    pub fn own(label: &str) -> Broker {
+        let own = OwnKafka::start(label);
+        Broker {
+            address: own.address.clone(),
+            own: Some(own),
+        }
     }
 
     /// `host:port` for clients.
     pub fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        self.address.clone()
     }
 
-    /// Creates a topic with tansu's own CLI.
+    /// A topic name for this test: `base-PID`, so that runs sharing a
+    /// broker never meet.
+    pub fn topic(&self, base: &str) -> String {
+        unique(base)
+    }
+
+    /// Creates a topic with `partitions` partitions and waits until every
+    /// partition has a leader.
     pub fn create_topic(&self, name: &str, partitions: u32) {
-        let status = Command::new(tansu_binary())
-            .args([
-                "topic",
-                "create",
-                name,
-                "--partitions",
-                &partitions.to_string(),
-            ])
-            .args(["--broker", &format!("tcp://127.0.0.1:{}", self.port)])
-            .stdout(Stdio::null())
-            .status()
-            .expect("run tansu topic create");
-        assert!(status.success(), "tansu topic create {name} failed");
+        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+            .set("bootstrap.servers", &self.address)
+            .create()
+            .expect("create an admin client");
+        let topic = NewTopic::new(name, partitions as i32, TopicReplication::Fixed(1));
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let results = futures_executor(admin.create_topics([&topic], &options));
+        for result in results.expect("CreateTopics") {
+            result.unwrap_or_else(|(topic, e)| panic!("create topic {topic}: {e}"));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.partitions(name) != Some(partitions as usize) {
+            assert!(
+                Instant::now() < deadline,
+                "topic {name} has no leaders after 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
-    /// Stops the broker now.
+    /// The partition count of `topic` as the broker describes it, without
+    /// creating it; `None` when it does not exist.
+    pub fn partitions(&self, topic: &str) -> Option<usize> {
+        partition_count(&self.address, topic)
+    }
+
+    /// Kills this test's own broker now, as a crash would.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.own
+            .as_ref()
+            .expect("only a broker of the test's own can be killed")
+            .kill();
     }
 }
 
-impl Drop for Broker {
-    fn drop(&mut self) {
-        self.kill();
+/// Runs a future to completion on this thread.
+fn futures_executor<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Thread(std::thread::Thread);
+    impl Wake for Thread {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
     }
+    let waker = Waker::from(std::sync::Arc::new(Thread(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+}
+
+/// The partition count of `topic` at `brokers`, read from the metadata of
+/// all topics (asking for one topic by name may create it), or `None`.
+pub fn partition_count(brokers: &str, topic: &str) -> Option<usize> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("allow.auto.create.topics", "false")
+        .create()
+        .expect("create a metadata client");
+    let metadata = consumer
+        .fetch_metadata(None, Duration::from_secs(10))
+        .expect("fetch metadata");
+    metadata
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic && t.error().is_none())
+        .filter(|t| t.partitions().iter().all(|p| p.leader() >= 0))
+        .map(|t| t.partitions().len())
 }
 
 /// A message read back from a topic.
@@ -115,7 +138,9 @@ pub struct Record {
 /// Reads `count` messages of `topic` from the start, in a fresh consumer
 /// group, or panics after `timeout`.
 pub fn consume(brokers: &str, topic: &str, count: usize, timeout: Duration) -> Vec<Record> {
-    let group = format!("e2e-{}-{}", std::process::id(), free_port());
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let group = format!("e2e-{}-{n}", std::process::id());
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", &group)

@@ -2,6 +2,7 @@
 //! temporary directories, and a real Kafka-protocol broker ([`broker`]).
 
 pub mod broker;
+pub mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

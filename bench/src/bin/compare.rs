@@ -25,9 +25,10 @@ that every tool agrees with the ground truth, and writes a markdown report to
 BENCHMARKS.md). The Python job runs on the first --python-size bytes
 (default 64M) and its time is scaled. The generator rows produce --gen-lines
 lines (default 1000000; the Python producer --python-lines, default 50000)
-to /dev/null, a file, and a tansu broker on loopback. The sink rows read
+to /dev/null, a file, and Apache Kafka on loopback (tests/services, or the
+running services named by LOGMR_SERVICES_DIR). The sink rows read
 --sink-records records (default 1000000; the Python consumer
---python-sink-records, default 200000) from a broker into storage.";
+--python-sink-records, default 200000) from that broker into storage.";
 
 fn size(text: &str) -> Result<u64, String> {
     let (num, mult) = match text.to_ascii_uppercase().chars().last() {

@@ -126,10 +126,11 @@ fn bad_arguments_exit_2_with_a_reason() {
 
 #[test]
 fn lines_reach_kafka_complete_and_in_order_per_machine() {
-    let broker = Broker::start();
-    broker.create_topic("gen_order", 3);
+    let broker = Broker::apache();
+    let topic = broker.topic("gen_order");
+    broker.create_topic(&topic, 3);
     let args = ["-n", "6000", "--seed", "11", "--machines", "7"];
-    let out = run(gen_cmd(&args).args(["--brokers", &broker.address(), "--topic", "gen_order"]));
+    let out = run(gen_cmd(&args).args(["--brokers", &broker.address(), "--topic", &topic]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("delivered 6000, failed 0"),
@@ -137,12 +138,7 @@ fn lines_reach_kafka_complete_and_in_order_per_machine() {
         stderr(&out)
     );
 
-    let records = consume(
-        &broker.address(),
-        "gen_order",
-        6000,
-        Duration::from_secs(60),
-    );
+    let records = consume(&broker.address(), &topic, 6000, Duration::from_secs(60));
     let expected = stdout_lines(&args);
     let mut got: Vec<String> = records
         .iter()
@@ -186,41 +182,65 @@ fn lines_reach_kafka_complete_and_in_order_per_machine() {
 }
 
 #[test]
-fn a_missing_topic_is_created() {
-    let broker = Broker::start();
-    let out = run(gen_cmd(&[
-        "-n",
-        "300",
-        "--seed",
-        "2",
-        "--partitions",
-        "2",
-        "--replication",
-        "1",
-    ])
-    .args(["--brokers", &broker.address(), "--topic", "fresh_topic"]));
-    assert!(out.status.success(), "{}", stderr(&out));
-    let records = consume(
-        &broker.address(),
-        "fresh_topic",
-        300,
-        Duration::from_secs(60),
+fn a_missing_topic_is_created_with_the_partitions_asked_for() {
+    // Apache Kafka with its stock defaults: auto.create.topics.enable=true
+    // and num.partitions=1. A metadata request naming the topic would create
+    // it with one partition before logmr-gen could create it with three.
+    let broker = Broker::apache();
+    let topic = broker.topic("fresh_topic");
+    let out = run(
+        gen_cmd(&["-n", "300", "--seed", "2", "--partitions", "3"]).args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            &topic,
+        ]),
     );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(broker.partitions(&topic), Some(3));
+    let records = consume(&broker.address(), &topic, 300, Duration::from_secs(60));
     let partitions: std::collections::BTreeSet<i32> = records.iter().map(|r| r.partition).collect();
-    assert!(partitions.iter().all(|&p| p < 2), "{partitions:?}");
+    assert!(partitions.iter().all(|&p| p < 3), "{partitions:?}");
 
+    let absent = broker.topic("absent");
     let out = run(gen_cmd(&["-n", "1", "--no-create-topic"]).args([
         "--brokers",
         &broker.address(),
         "--topic",
-        "absent",
+        &absent,
     ]));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("topic absent does not exist"),
+        stderr(&out).contains(&format!("topic {absent} does not exist")),
         "{}",
         stderr(&out)
     );
+    assert_eq!(
+        broker.partitions(&absent),
+        None,
+        "the check created the topic"
+    );
+}
+
+#[test]
+fn an_existing_topic_with_other_partitions_is_reported() {
+    let broker = Broker::apache();
+    let topic = broker.topic("one_partition");
+    broker.create_topic(&topic, 1);
+    let out = run(gen_cmd(&["-n", "50", "--partitions", "3"]).args([
+        "--brokers",
+        &broker.address(),
+        "--topic",
+        &topic,
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("warning: topic {topic} has 1 partition(s), not 3")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(broker.partitions(&topic), Some(1));
 }
 
 #[test]
@@ -251,7 +271,7 @@ fn an_unreachable_broker_fails_within_the_timeout() {
 
 #[test]
 fn a_broker_dying_mid_run_is_reported_not_hidden() {
-    let mut broker = Broker::start();
+    let mut broker = Broker::own("dies");
     broker.create_topic("dies", 1);
     let child = gen_cmd(&[
         "--rate",
@@ -286,8 +306,9 @@ fn a_broker_dying_mid_run_is_reported_not_hidden() {
 
 #[test]
 fn sigterm_flushes_and_reports() {
-    let broker = Broker::start();
-    broker.create_topic("stopped", 3);
+    let broker = Broker::apache();
+    let topic = broker.topic("stopped");
+    broker.create_topic(&topic, 3);
     let child = gen_cmd(&[
         "--rate",
         "3000",
@@ -296,7 +317,7 @@ fn sigterm_flushes_and_reports() {
         "--brokers",
         &broker.address(),
         "--topic",
-        "stopped",
+        &topic,
     ])
     .stdout(Stdio::null())
     .stderr(Stdio::piped())
@@ -325,26 +346,21 @@ fn sigterm_flushes_and_reports() {
         "{err}"
     );
     assert_eq!(
-        consume(
-            &broker.address(),
-            "stopped",
-            produced,
-            Duration::from_secs(60)
-        )
-        .len(),
+        consume(&broker.address(), &topic, produced, Duration::from_secs(60)).len(),
         produced
     );
 }
 
 #[test]
 fn a_full_local_queue_slows_the_generator_and_loses_nothing() {
-    let broker = Broker::start();
-    broker.create_topic("tiny_queue", 2);
+    let broker = Broker::apache();
+    let topic = broker.topic("tiny_queue");
+    broker.create_topic(&topic, 2);
     // A queue of 50 messages fills at once: every further send meets
     // QueueFull and must wait for deliveries instead of dropping lines.
     let args = ["-n", "20000", "--seed", "6"];
     let out = run(gen_cmd(&args)
-        .args(["--brokers", &broker.address(), "--topic", "tiny_queue"])
+        .args(["--brokers", &broker.address(), "--topic", &topic])
         .args(["-X", "queue.buffering.max.messages=50", "-X", "linger.ms=1"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -352,15 +368,10 @@ fn a_full_local_queue_slows_the_generator_and_loses_nothing() {
         "{}",
         stderr(&out)
     );
-    let mut got: Vec<Vec<u8>> = consume(
-        &broker.address(),
-        "tiny_queue",
-        20000,
-        Duration::from_secs(60),
-    )
-    .into_iter()
-    .map(|r| r.payload)
-    .collect();
+    let mut got: Vec<Vec<u8>> = consume(&broker.address(), &topic, 20000, Duration::from_secs(60))
+        .into_iter()
+        .map(|r| r.payload)
+        .collect();
     let mut want: Vec<Vec<u8>> = stdout_lines(&args)
         .into_iter()
         .map(String::into_bytes)

@@ -1,14 +1,16 @@
-//! The job scripts in hadoop-jobs/: `logcount.sh` against a stand-in
-//! `hadoop` (tests/fixtures/bin/hadoop) that checks the command line and
-//! plays the job as Hadoop does; `logcount-local.sh`; the whole pipeline
-//! against a real broker; and the PowerShell twins' options and defaults.
+//! The job scripts in hadoop-jobs/: every job run by real Hadoop Streaming
+//! on the services' YARN, equal to the local run; `logcount-local.sh`; the
+//! whole pipeline against a real broker; and the PowerShell twins' options
+//! and defaults.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use logmr_e2e::broker::tansu_binary;
+use ingest::hdfs::HdfsStore;
+use ingest::store::Store;
+use logmr_e2e::services::{services, unique};
 use logmr_e2e::{TempDir, binary, workspace_root};
 
 fn jobs() -> PathBuf {
@@ -52,50 +54,52 @@ fn sorted_lines(s: &str) -> Vec<&str> {
     lines
 }
 
-/// A fake cluster: HADOOP_HOME with a streaming jar, HDFS as a directory
-/// holding /user/kafka/logs, and the stand-in `hadoop` first on PATH.
+/// A directory of the services' HDFS holding the sample logs under
+/// `logs`, and the environment that points the job scripts at the real
+/// YARN: the mini cluster's `hadoop` first on PATH, its configuration and
+/// streaming jar.
 struct Cluster {
-    dir: TempDir,
+    /// `/e2e/jobs-LABEL-PID` in HDFS.
+    base: String,
+    /// The local sample files uploaded to `logs`.
     inputs: Vec<PathBuf>,
 }
 
 impl Cluster {
     fn new(label: &str) -> Cluster {
-        let dir = TempDir::new(&format!("jobs-{label}"));
-        let lib = dir.join("hadoop/share/hadoop/tools/lib");
-        fs::create_dir_all(&lib).unwrap();
-        fs::write(lib.join("hadoop-streaming-3.3.6.jar"), b"").unwrap();
-        let logs = dir.join("hdfs/user/kafka/logs");
-        fs::create_dir_all(&logs).unwrap();
+        let base = format!("/e2e/{}", unique(&format!("jobs-{label}")));
+        let logs = HdfsStore::open(&services().hdfs_url(&format!("{base}/logs"))).unwrap();
         let mut inputs = Vec::new();
         for entry in fs::read_dir(workspace_root().join("mr/tests/data")).unwrap() {
             let path = entry.unwrap().path();
-            let target = logs.join(path.file_name().unwrap());
-            fs::copy(&path, &target).unwrap();
-            inputs.push(target);
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            write_file(&logs, &name, &fs::read(&path).unwrap());
+            inputs.push(path);
         }
-        // What Hadoop's input globs skip: a sink's temporary file and a
+        // What Hadoop's input listing skips: a sink's temporary file and a
         // hidden file. Counting them would change the result.
-        fs::write(logs.join("_logs_machine+0.tmp"), "[ERROR] half-written\n").unwrap();
-        fs::write(logs.join(".hidden.log"), "[ERROR] hidden\n").unwrap();
-        Cluster { dir, inputs }
+        write_file(&logs, "_logs_machine+0.tmp", b"[ERROR] half-written\n");
+        write_file(&logs, ".hidden.log", b"[ERROR] hidden\n");
+        Cluster { base, inputs }
     }
 
-    /// `bash hadoop-jobs/SCRIPT ARGS` with the cluster's environment.
+    fn input(&self) -> String {
+        format!("{}/logs", self.base)
+    }
+
+    /// An output directory of this cluster's.
+    fn out(&self, name: &str) -> String {
+        format!("{}/{name}", self.base)
+    }
+
+    /// `bash hadoop-jobs/SCRIPT ARGS` against the services.
     fn run(&self, script: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let path = format!(
-            "{}:{}",
-            workspace_root().join("tests/fixtures/bin").display(),
-            std::env::var("PATH").unwrap()
-        );
         let mut cmd = Command::new("bash");
-        cmd.arg(jobs().join(script))
-            .args(args)
-            .env("PATH", path)
-            .env("HADOOP_HOME", self.dir.join("hadoop"))
-            .env_remove("HADOOP_STREAMING_JAR")
-            .env("FAKE_HDFS", self.dir.join("hdfs"))
-            .env("FAKE_HADOOP_LOG", self.dir.join("hadoop.log"))
+        cmd.arg(jobs().join(script)).args(args);
+        services()
+            .hadoop_env(&mut cmd)
+            .env("HADOOP_STREAMING_JAR", services().streaming_jar())
+            .env_remove("HADOOP_HOME")
             .env("LOGMR_BIN", binary("logmr"));
         for (key, value) in env {
             cmd.env(key, value);
@@ -103,140 +107,195 @@ impl Cluster {
         cmd.output().unwrap()
     }
 
-    /// The arguments of each `hadoop jar` the stand-in received.
-    fn submissions(&self) -> Vec<Vec<String>> {
-        let log = fs::read_to_string(self.dir.join("hadoop.log")).unwrap_or_default();
-        log.lines()
-            .filter(|line| line.starts_with("jar\t"))
-            .map(|line| line.split('\t').map(String::from).collect())
-            .collect()
+    /// `logcount.sh --input LOGS --output OUT EXTRA`, OUT the output
+    /// directory `name` of this cluster.
+    fn logcount(&self, name: &str, extra: &[&str]) -> Output {
+        let (input, output) = (self.input(), self.out(name));
+        let mut args = vec!["--input", &input[..], "--output", &output];
+        args.extend(extra);
+        self.run("logcount.sh", &args, &[])
     }
 
-    fn output(&self, name: &str) -> PathBuf {
-        self.dir.join("hdfs/user/kafka").join(name)
+    /// The part files of an output directory.
+    fn parts(&self, name: &str) -> Vec<String> {
+        let store = HdfsStore::open(&services().hdfs_url(&self.out(name))).unwrap();
+        let mut parts: Vec<String> = store
+            .list()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.path)
+            .filter(|p| p.starts_with("part-"))
+            .collect();
+        parts.sort();
+        parts
     }
 }
 
+fn write_file(store: &HdfsStore, name: &str, data: &[u8]) {
+    let mut w = store.create(name).unwrap();
+    w.write(data).unwrap();
+    w.close().unwrap();
+}
+
+/// The value of counter `name` in the counters `hadoop jar` printed.
+fn counter(stderr: &str, name: &str) -> Option<u64> {
+    stderr.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('='))
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
 #[test]
-fn logcount_submits_the_streaming_job_and_prints_its_result() {
-    let cluster = Cluster::new("submit");
-    let out = cluster.run(
-        "logcount.sh",
-        &["--reducers", "3", "-D", "mapreduce.job.queuename=etl"],
-        &[("FAKE_HADOOP_SPLIT_LINES", "4")],
+fn logcount_runs_on_yarn_and_prints_its_result() {
+    let cluster = Cluster::new("logcount");
+    // More map tasks than files (streaming's old-API input format takes
+    // mapreduce.job.maps as the goal), each with its combiner, then three
+    // reducers.
+    let out = cluster.logcount(
+        "logs_out",
+        &["--reducers", "3", "-D", "mapreduce.job.maps=20"],
     );
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-
-    let logmr = binary("logmr").display().to_string();
-    let jar = cluster
-        .dir
-        .join("hadoop/share/hadoop/tools/lib/hadoop-streaming-3.3.6.jar")
-        .display()
-        .to_string();
-    let expected: Vec<&str> = vec![
-        "jar",
-        &jar,
-        "-D",
-        "mapreduce.job.queuename=etl",
-        "-D",
-        "mapreduce.job.name=logmr logcount",
-        "-files",
-        &logmr,
-        "-input",
-        "/user/kafka/logs",
-        "-output",
-        "/user/kafka/logs_out",
-        "-mapper",
-        "logmr map",
-        "-combiner",
-        "logmr reduce",
-        "-reducer",
-        "logmr reduce",
-        "-numReduceTasks",
-        "3",
-    ];
-    assert_eq!(cluster.submissions(), vec![expected]);
+    assert!(
+        stderr.contains("-files") && stderr.contains("-combiner logmr\\ reduce"),
+        "the command line: {stderr}"
+    );
 
     // The printed result is the three part files' keys, each once, with the
     // counts of the visible input files alone.
     let want = reference(&cluster.inputs);
     assert_eq!(sorted_lines(&text(&out.stdout)), sorted_lines(&want));
-    let parts: Vec<_> = (0..3)
-        .map(|r| cluster.output(&format!("logs_out/part-{r:05}")))
-        .collect();
-    assert!(parts.iter().all(|p| p.is_file()), "three part files");
+    assert_eq!(
+        cluster.parts("logs_out"),
+        ["part-00000", "part-00001", "part-00002"]
+    );
     let lines: u64 = want
         .lines()
         .map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap())
         .sum();
+    assert_eq!(counter(&stderr, "map_lines"), Some(lines), "{stderr}");
+    let maps = counter(&stderr, "Launched map tasks").unwrap();
     assert!(
-        stderr.contains(&format!("map_lines={lines}")),
-        "the job's counters: {stderr}"
+        maps > cluster.inputs.len() as u64,
+        "{maps} map tasks for {} files",
+        cluster.inputs.len()
+    );
+    // The combiner ran in the map tasks and counted apart from the reducer.
+    assert!(
+        counter(&stderr, "combine_lines").is_some_and(|n| n > 0),
+        "{stderr}"
+    );
+    assert_eq!(
+        counter(&stderr, "reduce_malformed_lines"),
+        Some(0),
+        "{stderr}"
     );
 }
 
 #[test]
-fn the_combiner_may_run_any_number_of_times() {
-    let cluster = Cluster::new("combiner");
+fn separators_set_with_d_reach_the_tasks_literally() {
+    let cluster = Cluster::new("separators");
     let want = reference(&cluster.inputs);
-    for runs in ["0", "1", "3"] {
-        let out = cluster.run(
-            "logcount.sh",
-            &["--force", "--reducers", "2"],
-            &[
-                ("FAKE_HADOOP_COMBINER_RUNS", runs),
-                ("FAKE_HADOOP_SPLIT_LINES", "5"),
-            ],
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
+    // Hadoop takes each setting literally: `\t` is a backslash and a `t`,
+    // and the tasks must split and join on exactly those bytes, or every
+    // line reaches the reducer malformed. Streaming splits the reducer's
+    // lines at stream.reduce.output.field.separator and TextOutputFormat
+    // joins key and value with its own separator, TAB unless set.
+    for (separator, name, output_separator) in [(":", "colon", ":"), ("\\t", "backslash-t", "\t")] {
+        let mut settings = vec![
+            format!("stream.map.output.field.separator={separator}"),
+            format!("stream.reduce.input.field.separator={separator}"),
+            format!("stream.reduce.output.field.separator={separator}"),
+        ];
+        if output_separator != "\t" {
+            settings.push(format!(
+                "mapreduce.output.textoutputformat.separator={output_separator}"
+            ));
+        }
+        let mut args = Vec::new();
+        for setting in &settings {
+            args.extend(["-D", setting]);
+        }
+        let out = cluster.logcount(name, &args);
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
         assert_eq!(
             sorted_lines(&text(&out.stdout)),
-            sorted_lines(&want),
-            "combiner runs {runs}"
+            sorted_lines(&want.replace('\t', output_separator)),
+            "{name}"
+        );
+        assert_eq!(
+            counter(&stderr, "reduce_malformed_lines"),
+            Some(0),
+            "{name}: {stderr}"
         );
     }
 }
 
 #[test]
-fn separators_set_with_d_reach_the_tasks() {
-    let cluster = Cluster::new("separators");
-    let colon = [
-        "-D",
-        "stream.map.output.field.separator=:",
-        "-D",
-        "stream.reduce.input.field.separator=:",
-        "-D",
-        "stream.reduce.output.field.separator=:",
-    ];
-    let out = cluster.run("logcount.sh", &colon, &[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let want = reference(&cluster.inputs).replace('\t', ":");
-    assert_eq!(sorted_lines(&text(&out.stdout)), sorted_lines(&want));
+fn a_map_separator_of_backslash_t_alone_still_counts_every_line() {
+    // The reproduction: logmr wrote a TAB for the literal `\t`, Hadoop found
+    // no `\t`, and the job exited 0 with an empty part-00000.
+    let cluster = Cluster::new("map-separator");
+    let out = cluster.logcount("out", &["-D", "stream.map.output.field.separator=\\t"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        sorted_lines(&text(&out.stdout)),
+        sorted_lines(&reference(&cluster.inputs))
+    );
+    assert_eq!(
+        counter(&stderr, "reduce_malformed_lines"),
+        Some(0),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn an_existing_output_needs_force() {
     let cluster = Cluster::new("force");
-    fs::create_dir_all(cluster.output("logs_out")).unwrap();
-    fs::write(cluster.output("logs_out/part-00000"), "OLD\t1\n").unwrap();
-    let out = cluster.run("logcount.sh", &[], &[]);
+    let old = HdfsStore::open(&services().hdfs_url(&cluster.out("logs_out"))).unwrap();
+    write_file(&old, "part-00000", b"OLD\t1\n");
+    let out = cluster.logcount("logs_out", &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("already exists; pass --force"));
-    assert!(cluster.submissions().is_empty(), "no job was submitted");
+    assert!(
+        !text(&out.stderr).contains("running"),
+        "no job was submitted: {}",
+        text(&out.stderr)
+    );
 
-    let out = cluster.run("logcount.sh", &["--force"], &[]);
+    let out = cluster.logcount("logs_out", &["--force"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("OLD"));
+    assert_eq!(
+        sorted_lines(&text(&out.stdout)),
+        sorted_lines(&reference(&cluster.inputs))
+    );
 }
 
 #[test]
 fn a_failed_job_exits_non_zero_and_says_what_failed() {
     let cluster = Cluster::new("failed");
-    // An empty separator is a bad setting for `logmr map`: every map task fails.
+    // `|` as the separator of a job whose keys are PARTS joined with `|`:
+    // `logmr map` refuses it, so every map task fails.
+    let output = cluster.out("by-hour");
     let out = cluster.run(
-        "logcount.sh",
-        &["-D", "stream.map.output.field.separator="],
+        "job.sh",
+        &[
+            "levels-by-hour",
+            "--input",
+            &cluster.input(),
+            "--output",
+            &output,
+            "-D",
+            "stream.map.output.field.separator=|",
+            "-D",
+            "mapreduce.map.maxattempts=1",
+        ],
         &[],
     );
     let stderr = text(&out.stderr);
@@ -251,16 +310,62 @@ fn a_failed_job_exits_non_zero_and_says_what_failed() {
     );
     assert!(out.stdout.is_empty());
 
-    let out = cluster.run("logcount.sh", &["--input", "/no/such/dir"], &[]);
+    let out = cluster.run(
+        "logcount.sh",
+        &["--input", "/no/such/dir", "--output", &cluster.out("none")],
+        &[],
+    );
+    let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Input path does not exist: /no/such/dir"));
+    assert!(stderr.contains("Input path does not exist"), "{stderr}");
+    assert!(stderr.contains("the job could not be launched"), "{stderr}");
+}
+
+#[test]
+fn an_exit_1_before_any_job_is_not_called_a_task_failure() {
+    // StreamJob exits 1 for options it rejects, before any job exists. A
+    // stand-in `hadoop` that does just that: `fs -test` answers "absent".
+    let dir = TempDir::new("jobs-exit-1");
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let hadoop = bin.join("hadoop");
+    fs::write(
+        &hadoop,
+        "#!/bin/sh\n[ \"$1\" = fs ] && exit 1\necho 'ERROR StreamJob: Unrecognized option: -x' >&2\nexit 1\n",
+    )
+    .unwrap();
+    fs::set_permissions(&hadoop, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let jar = dir.join("hadoop-streaming.jar");
+    fs::write(&jar, b"").unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = Command::new("bash")
+        .arg(jobs().join("logcount.sh"))
+        .env("PATH", path)
+        .env("HADOOP_STREAMING_JAR", &jar)
+        .env("LOGMR_BIN", binary("logmr"))
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("hadoop exited with code 1 before any job ran"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("a task failed"), "{stderr}");
 }
 
 #[test]
 fn setup_errors_are_named() {
     let cluster = Cluster::new("setup");
-    let out = cluster.run("logcount.sh", &[], &[("HADOOP_HOME", "/nonexistent")]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = cluster.run(
+        "logcount.sh",
+        &[],
+        &[
+            ("HADOOP_STREAMING_JAR", ""),
+            ("HADOOP_HOME", "/nonexistent"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("no streaming jar"));
 
     let out = cluster.run(
@@ -279,70 +384,12 @@ fn setup_errors_are_named() {
     ] {
         let out = cluster.run("logcount.sh", bad, &[]);
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("running"), "{bad:?}");
     }
-    assert!(cluster.submissions().is_empty());
 
     let help = cluster.run("logcount.sh", &["--help"], &[]);
     assert!(help.status.success());
     assert!(text(&help.stdout).contains("[default: /user/kafka/logs]"));
-}
-
-#[test]
-fn the_stand_in_rejects_what_hadoop_rejects() {
-    let cluster = Cluster::new("stand-in");
-    let jar = cluster
-        .dir
-        .join("hadoop/share/hadoop/tools/lib/hadoop-streaming-3.3.6.jar");
-    let hadoop = workspace_root().join("tests/fixtures/bin/hadoop");
-    let play = |args: &[&str]| {
-        Command::new(&hadoop)
-            .arg("jar")
-            .arg(&jar)
-            .args(args)
-            .env("FAKE_HDFS", cluster.dir.join("hdfs"))
-            .output()
-            .unwrap()
-    };
-    let logmr = binary("logmr").display().to_string();
-    let streaming = [
-        "-input",
-        "/user/kafka/logs",
-        "-output",
-        "/out",
-        "-mapper",
-        "logmr map",
-        "-reducer",
-        "logmr reduce",
-    ];
-
-    // A generic option after a streaming one.
-    let mut late = streaming.to_vec();
-    late.extend(["-files", &logmr]);
-    let out = play(&late);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Unrecognized option: -files"));
-
-    // The binary not shipped: the task cannot find `logmr`.
-    let out = Command::new(&hadoop)
-        .arg("jar")
-        .arg(&jar)
-        .args(streaming)
-        .env("FAKE_HDFS", cluster.dir.join("hdfs"))
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Cannot run program \"logmr\""));
-
-    // Shipped and in order: the job runs.
-    let mut good = vec!["-files", &logmr];
-    good.extend(streaming);
-    let out = play(&good);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-
-    // The output exists now: exit code 4, as StreamJob gives.
-    let out = play(&good);
-    assert_eq!(out.status.code(), Some(4));
 }
 
 #[test]
@@ -390,37 +437,34 @@ fn logcount_local_counts_files_directories_and_stdin() {
     assert!(text(&missing.stderr).contains("/no/such/file"));
 }
 
-fn pipeline(args: &[&str], env: &[(&str, &str)]) -> Output {
+fn pipeline(args: &[&str]) -> Output {
     let bins = binary("logmr").parent().unwrap().to_path_buf();
-    let mut cmd = Command::new("bash");
-    cmd.arg(jobs().join("pipeline.sh"))
+    Command::new("bash")
+        .arg(jobs().join("pipeline.sh"))
         .args(args)
-        .env("LOGMR_BIN_DIR", bins);
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    cmd.output().unwrap()
+        .env("LOGMR_BIN_DIR", bins)
+        .output()
+        .unwrap()
 }
 
 #[test]
-fn the_whole_pipeline_runs_through_a_real_broker_and_checks_itself() {
+fn the_whole_pipeline_starts_apache_kafka_and_checks_itself() {
     let dir = TempDir::new("jobs-pipeline");
     let store = dir.join("user/kafka/logs");
-    let tansu = tansu_binary();
-    let out = pipeline(
-        &[
-            "--count",
-            "20000",
-            "--format",
-            "mixed",
-            "--store",
-            store.to_str().unwrap(),
-        ],
-        &[("TANSU_BIN", tansu.to_str().unwrap())],
-    );
+    let out = pipeline(&[
+        "--count",
+        "20000",
+        "--format",
+        "mixed",
+        "--store",
+        store.to_str().unwrap(),
+    ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stderr.contains("starting a tansu broker"), "{stderr}");
+    assert!(
+        stderr.contains("starting an Apache Kafka broker"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2/3 logmr-sink"), "{stderr}");
     assert!(
         stdout.contains("check: equal to the generator's summary"),
@@ -447,27 +491,42 @@ fn the_whole_pipeline_runs_through_a_real_broker_and_checks_itself() {
     );
 
     // A store that is not empty is refused: the check would be wrong.
-    let again = pipeline(
-        &["--count", "10", "--store", store.to_str().unwrap()],
-        &[("TANSU_BIN", tansu.to_str().unwrap())],
-    );
+    let again = pipeline(&["--count", "10", "--store", store.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("is not empty"));
 }
 
 #[test]
-fn without_a_broker_the_pipeline_says_so_and_still_checks() {
-    let dir = TempDir::new("jobs-no-broker");
-    let store = dir.join("logs");
-    let out = pipeline(
-        &["--count", "3000", "--store", store.to_str().unwrap()],
-        &[("TANSU_BIN", "/nonexistent/tansu")],
-    );
+fn the_pipeline_into_hdfs_counts_with_a_yarn_job() {
+    let base = format!("/e2e/{}", unique("pipeline-hdfs"));
+    let store = services().hdfs_url(&format!("{base}/logs"));
+    let output = format!("{base}/logs_out");
+    let mut cmd = Command::new("bash");
+    cmd.arg(jobs().join("pipeline.sh"))
+        .args(["--count", "5000", "--brokers", &services().kafka])
+        .args(["--topic", &unique("pipeline_hdfs")])
+        .args(["--store", &store, "--output", &output])
+        .env("LOGMR_BIN_DIR", binary("logmr").parent().unwrap())
+        .env("HADOOP_STREAMING_JAR", services().streaming_jar());
+    services().hadoop_env(&mut cmd);
+    let out = cmd.output().unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("no Kafka broker"), "{stderr}");
-    assert!(!stderr.contains("logmr-sink"), "{stderr}");
-    assert!(stdout.contains("check: equal to the generator's summary"));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("3/3 logcount.sh: the Hadoop job"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("check: equal to the generator's summary"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn pipeline_cluster_refuses_a_broker_or_store_of_its_own() {
+    let out = pipeline(&["--cluster", "--brokers", "127.0.0.1:1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("drop --brokers and --store"));
 }
 
 /// The options a bash job script accepts, by their PowerShell names, with
@@ -646,24 +705,39 @@ fn read_path(path: &Path) -> String {
 }
 
 #[test]
-fn every_job_gives_the_same_result_on_the_cluster_and_locally() {
+fn every_job_gives_the_same_result_on_yarn_and_locally() {
     let cluster = Cluster::new("every-job");
-    let logs = cluster.dir.join("hdfs/user/kafka/logs");
+    let local_logs = TempDir::new("jobs-every-job");
+    for path in &cluster.inputs {
+        fs::copy(path, local_logs.join(path.file_name().unwrap())).unwrap();
+    }
     for entry in fs::read_dir(jobs().join("jobs")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
-        let output = format!("/out/{name}");
+        let output = cluster.out(&name);
         let on_cluster = cluster.run(
             "job.sh",
-            &[&name, "--reducers", "2", "--output", &output],
-            &[("FAKE_HADOOP_SPLIT_LINES", "6")],
+            &[
+                &name,
+                "--input",
+                &cluster.input(),
+                "--reducers",
+                "2",
+                "--output",
+                &output,
+            ],
+            &[],
         );
         assert!(
             on_cluster.status.success(),
             "{name}: {}",
             text(&on_cluster.stderr)
         );
-        let local = cluster.run("job-local.sh", &[&name, logs.to_str().unwrap()], &[]);
+        let local = cluster.run(
+            "job-local.sh",
+            &[&name, local_logs.path().to_str().unwrap()],
+            &[],
+        );
         assert!(local.status.success(), "{name}: {}", text(&local.stderr));
         let (cluster_out, local_out) = (text(&on_cluster.stdout), text(&local.stdout));
         assert!(!local_out.is_empty());
@@ -672,5 +746,39 @@ fn every_job_gives_the_same_result_on_the_cluster_and_locally() {
             sorted_lines(&local_out),
             "{name}"
         );
+    }
+}
+
+/// Every descriptor's paths are valid HDFS paths, and the README names
+/// each job's output.
+#[test]
+fn every_descriptor_has_valid_paths_that_the_readme_names() {
+    let readme = fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    for entry in fs::read_dir(jobs().join("jobs")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        for key in ["input=", "output="] {
+            let value = text
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .unwrap_or_else(|| panic!("{}: no {key}", path.display()));
+            assert!(
+                value.starts_with('/')
+                    && value.len() > 1
+                    && !value.contains("//")
+                    && value.split('/').skip(1).all(|c| !c.is_empty()
+                        && c.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))),
+                "{}: {key}{value} is not a plain absolute path",
+                path.display()
+            );
+            if key == "output=" {
+                assert!(
+                    readme.contains(value),
+                    "the README does not name {value} ({})",
+                    path.display()
+                );
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! scripts of hadoop-jobs/.
 
 mod generator;
+mod hdfs;
 mod jobs;
 mod pipeline;
 mod report;

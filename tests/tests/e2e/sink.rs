@@ -1,30 +1,27 @@
-//! `logmr-sink` against a real broker: the whole pipeline's count equals
-//! the generator's summary; SIGKILL at arbitrary moments, twenty times,
-//! loses no record and writes none twice; restarts with missing or stale
-//! group offsets skip what the store already holds.
+//! `logmr-sink` against Apache Kafka, into a local directory and into HDFS
+//! (the services' NameNode): the whole pipeline's count equals the
+//! generator's summary; SIGKILL at arbitrary moments, twenty times, loses no
+//! record and writes none twice; restarts with missing or stale group
+//! offsets skip what the store already holds.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ingest::commit::{parse_final, recover};
+use ingest::hdfs::HdfsStore;
 use ingest::store::{LocalStore, Store};
 use logmr_e2e::broker::Broker;
+use logmr_e2e::services::{services, unique};
 use logmr_e2e::{TempDir, binary, wait_for_sigterm_handler};
 
 const START: &str = "2024-12-10 00:00:00";
 
-/// tansu answers a fetch that starts inside a record batch with the batch
-/// after it, skipping the rest of the containing batch (Kafka returns the
-/// containing batch and the client skips forward). A sink resuming at a
-/// committed offset would then wait for records tansu never sends. One
-/// record per batch makes every offset a batch boundary; against Kafka the
-/// producer's batching is irrelevant to the sink.
-const ONE_RECORD_PER_BATCH: [&str; 2] = ["-X", "batch.num.messages=1"];
-
 /// Sink settings that let a restarted or surviving sink take over a killed
-/// member's partitions in about a second.
+/// member's partitions in about a second (the services' broker allows
+/// sessions this short).
 const FAST_TAKEOVER: [&str; 4] = [
     "-X",
     "session.timeout.ms=1000",
@@ -32,7 +29,30 @@ const FAST_TAKEOVER: [&str; 4] = [
     "heartbeat.interval.ms=250",
 ];
 
-/// `logmr-gen ARGS` producing to `topic`, one record per batch.
+/// Where a sink stores: a local directory, or a directory in HDFS.
+enum Target {
+    Local(PathBuf),
+    Hdfs(String),
+}
+
+impl Target {
+    /// The `--store` argument.
+    fn arg(&self) -> OsString {
+        match self {
+            Target::Local(path) => path.clone().into(),
+            Target::Hdfs(url) => url.into(),
+        }
+    }
+
+    fn open(&self) -> Box<dyn Store> {
+        match self {
+            Target::Local(path) => Box::new(LocalStore::open(path).unwrap()),
+            Target::Hdfs(url) => Box::new(HdfsStore::open(url).unwrap()),
+        }
+    }
+}
+
+/// `logmr-gen ARGS` producing to `topic`.
 fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(binary("logmr-gen"));
     cmd.args([
@@ -44,7 +64,6 @@ fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
         "--topic",
         topic,
     ])
-    .args(ONE_RECORD_PER_BATCH)
     .args(args);
     cmd
 }
@@ -80,7 +99,7 @@ fn expected_lines(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn sink(broker: &Broker, topic: &str, group: &str, store: &Path) -> Command {
+fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
     let mut cmd = Command::new(binary("logmr-sink"));
     cmd.args([
         "--quiet",
@@ -92,18 +111,31 @@ fn sink(broker: &Broker, topic: &str, group: &str, store: &Path) -> Command {
         group,
     ])
     .arg("--store")
-    .arg(store)
+    .arg(store.arg())
     .args(["--interval", "0.2", "--max-records", "300"])
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
     cmd
 }
 
+/// A committed file's records, unzipped when it is gzip.
+fn records_of(store: &dyn Store, path: &str) -> String {
+    let bytes = store.read(path).unwrap();
+    if path.ends_with(".gz") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .unwrap();
+        text
+    } else {
+        String::from_utf8(bytes).unwrap()
+    }
+}
+
 /// Every committed record in the store, checked for contiguity per
 /// partition from offset 0.
-fn committed_lines(store: &Path, topic: &str) -> Vec<String> {
-    let s = LocalStore::open(store).unwrap();
-    let recovery = recover(&s, topic, &[]).expect("no overlapping files");
+fn committed_lines(store: &Target, topic: &str) -> Vec<String> {
+    let s = store.open();
+    let recovery = recover(s.as_ref(), topic, &[]).expect("no overlapping files");
     assert!(recovery.gaps.is_empty(), "{:?}", recovery.gaps);
     let mut by_partition: BTreeMap<i32, Vec<_>> = BTreeMap::new();
     for entry in s.list().unwrap() {
@@ -116,13 +148,36 @@ fn committed_lines(store: &Path, topic: &str) -> Vec<String> {
         files.sort_by_key(|c| c.first);
         assert_eq!(files[0].first, 0, "partition starts at offset 0");
         for c in files.iter() {
-            let text = String::from_utf8(s.read(&c.path).unwrap()).unwrap();
+            let text = records_of(s.as_ref(), &c.path);
             let n = text.lines().count() as i64;
             assert_eq!(n, c.last - c.first + 1, "{} holds {n} records", c.path);
             lines.extend(text.lines().map(String::from));
         }
     }
     lines
+}
+
+/// `logmr map | sort | logmr reduce` over every committed record.
+fn level_counts(store: &Target, topic: &str) -> String {
+    let mut text = committed_lines(store, topic).join("\n");
+    text.push('\n');
+    let script = format!(
+        "set -o pipefail; '{l}' map | LC_ALL=C sort | '{l}' reduce",
+        l = binary("logmr").display()
+    );
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, text.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Stops a sink with SIGTERM, once its handler is installed; requires a
@@ -140,9 +195,8 @@ fn terminate(child: Child) -> String {
 }
 
 /// (committed files, records in them) of `topic` in the store.
-fn stored(store: &Path, topic: &str) -> (usize, usize) {
-    let files: Vec<_> = LocalStore::open(store)
-        .unwrap()
+fn stored(store: &dyn Store, topic: &str) -> (usize, usize) {
+    let files: Vec<_> = store
         .list()
         .unwrap()
         .iter()
@@ -153,10 +207,11 @@ fn stored(store: &Path, topic: &str) -> (usize, usize) {
 }
 
 /// Waits until the store holds `count` records.
-fn wait_for(store: &Path, topic: &str, count: usize) {
-    let deadline = Instant::now() + Duration::from_secs(90);
+fn wait_for(store: &Target, topic: &str, count: usize) {
+    let s = store.open();
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let (_, have) = stored(store, topic);
+        let (_, have) = stored(s.as_ref(), topic);
         if have >= count {
             return;
         }
@@ -168,14 +223,38 @@ fn wait_for(store: &Path, topic: &str, count: usize) {
     }
 }
 
-/// A broker with `topic` created over `partitions`, and a temporary
-/// directory whose `logs` is the sink's store.
-fn broker_and_store(topic: &str, partitions: u32) -> (Broker, TempDir, PathBuf) {
-    let broker = Broker::start();
-    broker.create_topic(topic, partitions);
-    let dir = TempDir::new(&format!("sink-{topic}"));
-    let store = dir.join("logs");
-    (broker, dir, store)
+/// What a sink test runs against: the shared Apache Kafka with a topic of
+/// its own, a scratch directory, and the store.
+struct Setup {
+    broker: Broker,
+    topic: String,
+    dir: TempDir,
+    store: Target,
+}
+
+/// `base` over `partitions`, stored in a local directory or, with `hdfs`,
+/// in a directory of the services' HDFS.
+fn setup(base: &str, partitions: u32, hdfs: bool) -> Setup {
+    let base = if hdfs {
+        format!("{base}-hdfs")
+    } else {
+        base.to_string()
+    };
+    let broker = Broker::apache();
+    let topic = broker.topic(&base);
+    broker.create_topic(&topic, partitions);
+    let dir = TempDir::new(&format!("sink-{base}"));
+    let store = if hdfs {
+        Target::Hdfs(services().hdfs_url(&format!("/e2e/{}/logs", unique(&base))))
+    } else {
+        Target::Local(dir.join("logs"))
+    };
+    Setup {
+        broker,
+        topic,
+        dir,
+        store,
+    }
 }
 
 /// The same lines, in any order.
@@ -185,11 +264,9 @@ fn assert_same_lines(mut got: Vec<String>, mut want: Vec<String>) {
     assert_eq!(got, want);
 }
 
-#[test]
-fn generator_broker_sink_and_the_job_agree_with_the_summary() {
-    let (broker, dir, store) = broker_and_store("pipeline", 3);
-    let summary = dir.join("truth.tsv");
-    let summary_arg = summary.to_str().unwrap();
+fn generator_broker_sink_and_count_agree(hdfs: bool) {
+    let t = setup("pipeline", 3, hdfs);
+    let summary = t.dir.join("truth.tsv");
     let args = [
         "-n",
         "20000",
@@ -198,38 +275,39 @@ fn generator_broker_sink_and_the_job_agree_with_the_summary() {
         "--format",
         "mixed",
         "--summary",
-        summary_arg,
+        summary.to_str().unwrap(),
     ];
-    generate(&broker, "pipeline", &args);
-    let child = sink(&broker, "pipeline", "g", &store).spawn().unwrap();
-    wait_for(&store, "pipeline", 20000);
+    generate(&t.broker, &t.topic, &args);
+    let child = sink(&t.broker, &t.topic, "g", &t.store).spawn().unwrap();
+    wait_for(&t.store, &t.topic, 20000);
     terminate(child);
-
-    let script = format!(
-        "set -o pipefail; cat '{s}'/*.log | '{l}' map | LC_ALL=C sort | '{l}' reduce",
-        s = store.display(),
-        l = binary("logmr").display()
-    );
-    let counted = Command::new("bash").arg("-c").arg(script).output().unwrap();
-    assert!(counted.status.success());
     assert_eq!(
-        String::from_utf8(counted.stdout).unwrap(),
+        level_counts(&t.store, &t.topic),
         std::fs::read_to_string(&summary).unwrap()
     );
 }
 
 #[test]
-fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
-    let (broker, _dir, store) = broker_and_store("crash", 3);
+fn generator_broker_sink_and_the_count_agree_with_the_summary() {
+    generator_broker_sink_and_count_agree(false);
+}
+
+#[test]
+fn generator_broker_sink_into_hdfs_and_the_count_agree_with_the_summary() {
+    generator_broker_sink_and_count_agree(true);
+}
+
+fn twenty_sigkills(hdfs: bool) {
+    let t = setup("crash", 3, hdfs);
     let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
-    let producer = producer(&broker, "crash", &args);
+    let producer = producer(&t.broker, &t.topic, &args);
     // Kill the sink at pseudo-random moments while the generator produces.
     // A killed member stays in the group until its session times out; with
     // FAST_TAKEOVER the next sink takes over in about a second, so that most
     // rounds consume and commit before they are killed.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..20 {
-        let mut child = sink(&broker, "crash", "crashers", &store)
+        let mut child = sink(&t.broker, &t.topic, "crashers", &t.store)
             .args(FAST_TAKEOVER)
             .spawn()
             .unwrap();
@@ -246,44 +324,53 @@ fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
     }
     let producer = producer.wait_with_output().unwrap();
     assert!(producer.status.success());
-    let (during, _) = stored(&store, "crash");
+    let (during, _) = stored(t.store.open().as_ref(), &t.topic);
     assert!(
         during >= 20,
         "only {during} files were committed between the kills"
     );
-    // tansu expires a dead member only when another joins, and then keeps
-    // rebalancing to the members it still believes in. Apache Kafka would
-    // reassign on session expiry alone; here the last sink joins after the
-    // killed ones' sessions (1 s) have run out.
-    std::thread::sleep(Duration::from_millis(2500));
-    let child = sink(&broker, "crash", "crashers", &store)
+    let child = sink(&t.broker, &t.topic, "crashers", &t.store)
         .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
-    wait_for(&store, "crash", 30000);
+    wait_for(&t.store, &t.topic, 30000);
     // The earlier sinks may have committed everything already, so this one
     // can be stopped moments after it starts; `terminate` waits for its
     // SIGTERM handler, which is installed before it connects.
     terminate(child);
 
-    let got = committed_lines(&store, "crash");
+    let got = committed_lines(&t.store, &t.topic);
     assert_eq!(got.len(), 30000, "every record exactly once");
     assert_same_lines(got, expected_lines(&["-n", "30000", "--seed", "21"]));
 }
 
 #[test]
-fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
-    let (broker, _dir, store) = broker_and_store("restart", 2);
+fn twenty_sigkills_lose_nothing_and_duplicate_nothing() {
+    twenty_sigkills(false);
+}
 
-    generate(&broker, "restart", &["-n", "4000", "--seed", "31"]);
-    let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
-    wait_for(&store, "restart", 4000);
+#[test]
+fn twenty_sigkills_into_hdfs_lose_nothing_and_duplicate_nothing() {
+    twenty_sigkills(true);
+}
+
+#[test]
+fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
+    let t = setup("restart", 2, false);
+
+    generate(&t.broker, &t.topic, &["-n", "4000", "--seed", "31"]);
+    let child = sink(&t.broker, &t.topic, "first", &t.store)
+        .spawn()
+        .unwrap();
+    wait_for(&t.store, &t.topic, 4000);
     terminate(child);
 
     // More records, stored by another group: "first" is now behind the store.
-    generate(&broker, "restart", &["-n", "3000", "--seed", "32"]);
-    let child = sink(&broker, "restart", "second", &store).spawn().unwrap();
-    wait_for(&store, "restart", 7000);
+    generate(&t.broker, &t.topic, &["-n", "3000", "--seed", "32"]);
+    let child = sink(&t.broker, &t.topic, "second", &t.store)
+        .spawn()
+        .unwrap();
+    wait_for(&t.store, &t.topic, 7000);
     let err = terminate(child);
     // The assignment starts where the store ends, so the stored 4000 are
     // not even read again: exactly the 3000 new records are committed.
@@ -292,20 +379,22 @@ fn restarts_with_missing_or_stale_group_offsets_skip_what_is_stored() {
         "missing offsets: {err}"
     );
 
-    let child = sink(&broker, "restart", "first", &store).spawn().unwrap();
+    let child = sink(&t.broker, &t.topic, "first", &t.store)
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_secs(3));
     let err = terminate(child);
     assert!(err.contains("committed 0 records"), "stale offsets: {err}");
 
     let mut want = expected_lines(&["-n", "4000", "--seed", "31"]);
     want.extend(expected_lines(&["-n", "3000", "--seed", "32"]));
-    assert_same_lines(committed_lines(&store, "restart"), want);
+    assert_same_lines(committed_lines(&t.store, &t.topic), want);
 }
 
 #[test]
 fn gzip_files_under_date_directories_hold_the_same_records() {
-    let (broker, dir, store) = broker_and_store("dated", 2);
-    let summary = dir.join("truth.tsv");
+    let t = setup("dated", 2, true);
+    let summary = t.dir.join("truth.tsv");
     let args = [
         "-n",
         "5000",
@@ -314,15 +403,15 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
         "--summary",
         summary.to_str().unwrap(),
     ];
-    generate(&broker, "dated", &args);
-    let child = sink(&broker, "dated", "g", &store)
+    generate(&t.broker, &t.topic, &args);
+    let child = sink(&t.broker, &t.topic, "g", &t.store)
         .args(["--gzip", "--date-partition"])
         .spawn()
         .unwrap();
-    wait_for(&store, "dated", 5000);
+    wait_for(&t.store, &t.topic, 5000);
     terminate(child);
 
-    let files = LocalStore::open(&store).unwrap().list().unwrap();
+    let files = t.store.open().list().unwrap();
     assert!(!files.is_empty());
     for f in &files {
         let (dir, name) = f
@@ -332,34 +421,24 @@ fn gzip_files_under_date_directories_hold_the_same_records() {
         assert!(dir.len() == 13 && dir.starts_with("dt=20"), "{dir}");
         assert!(name.ends_with(".log.gz"), "{name}");
     }
-    let script = format!(
-        "set -o pipefail; zcat '{s}'/dt=*/*.log.gz | '{l}' map | LC_ALL=C sort | '{l}' reduce",
-        s = store.display(),
-        l = binary("logmr").display()
-    );
-    let counted = Command::new("bash").arg("-c").arg(script).output().unwrap();
-    assert!(
-        counted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&counted.stderr)
-    );
     assert_eq!(
-        String::from_utf8(counted.stdout).unwrap(),
+        level_counts(&t.store, &t.topic),
         std::fs::read_to_string(&summary).unwrap()
     );
 }
 
 #[test]
 fn inspect_prints_every_message_with_partition_and_offset() {
-    let broker = Broker::start();
-    broker.create_topic("look", 3);
-    generate(&broker, "look", &["-n", "600", "--seed", "40"]);
+    let broker = Broker::apache();
+    let topic = broker.topic("look");
+    broker.create_topic(&topic, 3);
+    generate(&broker, &topic, &["-n", "600", "--seed", "40"]);
     let out = Command::new(binary("logmr-inspect"))
         .args([
             "--brokers",
             &broker.address(),
             "--topic",
-            "look",
+            &topic,
             "--from-beginning",
             "-n",
             "600",
@@ -392,71 +471,91 @@ fn inspect_prints_every_message_with_partition_and_offset() {
     assert_same_lines(values, expected_lines(&["-n", "600", "--seed", "40"]));
 }
 
-#[test]
-fn single_file_mode_appends_like_the_original() {
-    let (broker, _dir, store) = broker_and_store("single", 2);
-    generate(&broker, "single", &["-n", "1500", "--seed", "50"]);
-    let child = sink(&broker, "single", "g", &store)
-        .args(["--single-file", "logs_machine.txt"])
+/// The lines of the single file, or none while it does not exist.
+fn single_file_lines(store: &Target, name: &str) -> Vec<String> {
+    let s = store.open();
+    if !s.list().unwrap().iter().any(|e| e.path == name) {
+        return Vec::new();
+    }
+    String::from_utf8(s.read(name).unwrap())
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn single_file_appends(hdfs: bool) {
+    let t = setup("single", 2, hdfs);
+    let name = "logs_machine.txt";
+    generate(&t.broker, &t.topic, &["-n", "1500", "--seed", "50"]);
+    let child = sink(&t.broker, &t.topic, "g", &t.store)
+        .args(["--single-file", name])
         .spawn()
         .unwrap();
-    let file = store.join("logs_machine.txt");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_to_string(&file).map_or(0, |t| t.lines().count()) < 1500 {
+    while single_file_lines(&t.store, name).len() < 1500 {
         assert!(Instant::now() < deadline, "the single file did not fill");
         std::thread::sleep(Duration::from_millis(100));
     }
     terminate(child);
     // A clean restart resumes from the committed group offsets: nothing new.
-    generate(&broker, "single", &["-n", "500", "--seed", "51"]);
-    let child = sink(&broker, "single", "g", &store)
-        .args(["--single-file", "logs_machine.txt"])
+    generate(&t.broker, &t.topic, &["-n", "500", "--seed", "51"]);
+    let child = sink(&t.broker, &t.topic, "g", &t.store)
+        .args(["--single-file", name])
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_to_string(&file).map_or(0, |t| t.lines().count()) < 2000 {
+    while single_file_lines(&t.store, name).len() < 2000 {
         assert!(Instant::now() < deadline, "the single file did not grow");
         std::thread::sleep(Duration::from_millis(100));
     }
     terminate(child);
-    let text = std::fs::read_to_string(&file).unwrap();
     let mut want = expected_lines(&["-n", "1500", "--seed", "50"]);
     want.extend(expected_lines(&["-n", "500", "--seed", "51"]));
-    assert_same_lines(text.lines().map(String::from).collect(), want);
+    assert_same_lines(single_file_lines(&t.store, name), want);
+}
+
+#[test]
+fn single_file_mode_appends_like_the_original() {
+    single_file_appends(false);
+}
+
+#[test]
+fn single_file_mode_creates_and_appends_to_one_hdfs_file() {
+    single_file_appends(true);
 }
 
 #[test]
 fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
-    let (broker, _dir, store) = broker_and_store("shared", 4);
+    let t = setup("shared", 4, false);
     let args = ["-n", "12000", "--seed", "60", "--rate", "2000"];
-    let producer = producer(&broker, "shared", &args);
+    let producer = producer(&t.broker, &t.topic, &args);
     // Two owners share the partitions; the second joining rebalances them.
-    let first = sink(&broker, "shared", "pair", &store)
+    let first = sink(&t.broker, &t.topic, "pair", &t.store)
         .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let mut second = sink(&broker, "shared", "pair", &store)
+    let mut second = sink(&t.broker, &t.topic, "pair", &t.store)
         .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    // One owner dies mid-stream. A third joins: with Apache Kafka the
-    // survivor would also be rebalanced when the dead member's session
-    // expires; tansu only rebalances when a member joins or leaves.
+    // One owner dies mid-stream: its partitions go back to the survivor when
+    // its session expires. A third joins and rebalances them again.
     second.kill().unwrap();
     second.wait().unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    let third = sink(&broker, "shared", "pair", &store)
+    let third = sink(&t.broker, &t.topic, "pair", &t.store)
         .args(FAST_TAKEOVER)
         .spawn()
         .unwrap();
     assert!(producer.wait_with_output().unwrap().status.success());
-    wait_for(&store, "shared", 12000);
+    wait_for(&t.store, &t.topic, 12000);
     terminate(first);
     terminate(third);
 
-    let got = committed_lines(&store, "shared");
+    let got = committed_lines(&t.store, &t.topic);
     assert_eq!(got.len(), 12000, "every record exactly once");
     assert_same_lines(got, expected_lines(&["-n", "12000", "--seed", "60"]));
 }
