@@ -1,8 +1,9 @@
 # The whole pipeline on one machine, the main job on the embedded default:
 # logmr-gen publishes machine logs to a Kafka topic, logmr-sink commits them
 # to a store laid out like /user/kafka/logs, and the logcount job counts them
-# the way Hadoop runs it. It prints the level table and checks it against the
-# generator's summary. Its bash twin is pipeline.sh.
+# the way Hadoop runs it; with -Cluster, on real Kafka, HDFS and YARN started
+# here. It prints the level table and checks it against the generator's
+# summary. Its bash twin is pipeline.sh.
 #
 # Usage: pipeline.ps1 [OPTIONS]   (see usage below)
 param(
@@ -13,6 +14,7 @@ param(
     [string]$Partitions = '3',
     [string]$Store = '',
     [string]$OutputPath = '',
+    [switch]$Cluster,
     [switch]$Force,
     [switch]$Help
 )
@@ -25,17 +27,21 @@ function Show-Usage {
 Usage: $ScriptName [OPTIONS]
 
 Runs the whole pipeline on one machine: logmr-gen -> a Kafka topic ->
-logmr-sink -> a store laid out like /user/kafka/logs -> the logcount job
-(one map task per file, sort, combine, reduce). Prints the level table and
-checks it against what the generator says it produced.
+logmr-sink -> a store laid out like /user/kafka/logs -> the logcount job.
+Prints the level table and checks it against what the generator says it
+produced.
 
-The broker is -Brokers, else a tansu broker started for the run (`$env:TANSU_BIN,
-tansu on PATH, or ~/.cache/logmr/tansu/bin/tansu, where tests/run.sh installs
-it). With neither, the generator writes the store directly and says so.
+By default the store is a local directory and the job runs the way Hadoop
+runs it, on this machine (logcount-local.ps1: one map task per file, sort,
+combine, reduce). With -Cluster, Apache Kafka, HDFS and YARN are started
+here (tests/services/services.sh, run with bash: Java 17 and Maven, jars
+from Maven Central on first use), the sink stores into HDFS and the job runs
+with Hadoop Streaming on YARN (logcount.ps1). The broker is -Brokers, else
+an Apache Kafka broker started for the run (also through bash).
 
   -Count N          lines to generate [default: 100000]
   -Format NAME      layout of the lines, as logmr-gen --format [default: seed]
-  -Brokers LIST     Kafka brokers to use instead of starting tansu
+  -Brokers LIST     Kafka brokers to use instead of starting one
   -Topic NAME       topic [default: logs_machine]
   -Partitions N     partitions when the topic is created [default: 3]
   -Store DIR|URL    the sink's store: a local directory, or an HDFS URL such as
@@ -45,10 +51,11 @@ it). With neither, the generator writes the store directly and says so.
   -OutputPath PATH  the count job's output directory
                     [default: target\pipeline\user\kafka\logs_out, or
                     /user/kafka/logs_out with an HDFS store]
+  -Cluster          start Kafka, HDFS and YARN here and run on them
   -Force            replace an existing store and output
   -Help             this help
 
-The check needs an empty topic and store to start from: a tansu broker
+The check needs an empty topic and store to start from: a broker or cluster
 started here is, and the default store is cleared on each run.
 The binaries are built with cargo unless `$env:LOGMR_BIN_DIR holds them.
 
@@ -61,81 +68,78 @@ if ($Help) { Show-Usage; exit 0 }
 
 function Write-Stage([string]$Message) { [Console]::Error.WriteLine("`n==> $Message") }
 
-$hdfs = $Store -match '^(hdfs|viewfs)://'
-if (-not $Store) {
-    # The default store is this script's own: cleared on every run.
-    Remove-Item -LiteralPath (Join-Path $RepoRoot 'target/pipeline') -Recurse -Force -ErrorAction SilentlyContinue
-    $Store = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs'
-    if (-not $OutputPath) { $OutputPath = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs_out' }
-} elseif (-not $hdfs -and (Test-Path -LiteralPath $Store) -and @(Get-ChildItem -LiteralPath $Store -Force).Count -gt 0) {
-    if (-not $Force) { Fail 2 "store $Store is not empty; the check needs an empty one (pass -Force to clear it)" }
-    Remove-Item -LiteralPath $Store -Recurse -Force
-}
-if (-not $OutputPath) {
-    if ($hdfs) { $OutputPath = '/user/kafka/logs_out' } else { $OutputPath = Join-Path (Split-Path -Parent $Store) 'logs_out' }
+# KEY='value' lines of a services directory's env file.
+function Read-ServicesEnv([string]$Dir) {
+    $values = @{}
+    foreach ($line in Get-Content -LiteralPath (Join-Path $Dir 'env')) {
+        $key, $value = $line.Split('=', 2)
+        $values[$key] = $value.Trim("'")
+    }
+    $values
 }
 
-$bin = $env:LOGMR_BIN_DIR
-if (-not $bin) {
-    Write-Stage 'building logmr, logmr-gen and logmr-sink (release)'
-    cargo build --release --quiet --manifest-path (Join-Path $RepoRoot 'Cargo.toml') -p logmr -p logmr-ingest
-    if ($LASTEXITCODE -ne 0) { Fail 1 'cargo build failed' }
-    $bin = Join-Path $RepoRoot 'target/release'
-}
-$env:LOGMR_BIN = Join-Path $bin "logmr$Exe"
-
+$services = Join-Path $RepoRoot 'tests/services/services.sh'
 $work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) ([IO.Path]::GetRandomFileName()))
-$broker = $null
-function Test-Listening([int]$Port) {
-    $client = New-Object Net.Sockets.TcpClient
-    try { $client.Connect('127.0.0.1', $Port); return $true } catch { return $false } finally { $client.Dispose() }
-}
+$servicesDir = $null
 
 try {
+    if ($Cluster) {
+        if ($Brokers -or $Store) { Fail 2 '-Cluster starts its own broker and HDFS: drop -Brokers and -Store' }
+        Write-Stage 'starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)'
+        $servicesDir = Join-Path $work 'services'
+        bash $services start $servicesDir
+        if ($LASTEXITCODE -ne 0) { Fail 1 "the services did not start; their log is $servicesDir/services.log" }
+        $started = Read-ServicesEnv $servicesDir
+        $env:HADOOP_CONF_DIR = $started['HADOOP_CONF_DIR']
+        $env:PATH = (Join-Path $RepoRoot 'tests/services/bin') + [IO.Path]::PathSeparator + $env:PATH
+        $env:HADOOP_STREAMING_JAR = ((bash $services classpath) -split ':' | Where-Object { $_ -match '/hadoop-streaming-[^/]*\.jar$' } | Select-Object -First 1)
+        $Brokers = $started['LOGMR_KAFKA_BROKERS']
+        $Store = "$($started['LOGMR_HDFS'])/user/kafka/logs"
+        [Console]::Error.WriteLine("    Kafka $Brokers, HDFS $($started['LOGMR_HDFS']), YARN configured in $env:HADOOP_CONF_DIR")
+    }
+
+    $hdfs = $Store -match '^(hdfs|viewfs)://'
+    if (-not $Store) {
+        # The default store is this script's own: cleared on every run.
+        Remove-Item -LiteralPath (Join-Path $RepoRoot 'target/pipeline') -Recurse -Force -ErrorAction SilentlyContinue
+        $Store = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs'
+        if (-not $OutputPath) { $OutputPath = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs_out' }
+    } elseif (-not $hdfs -and (Test-Path -LiteralPath $Store) -and @(Get-ChildItem -LiteralPath $Store -Force).Count -gt 0) {
+        if (-not $Force) { Fail 2 "store $Store is not empty; the check needs an empty one (pass -Force to clear it)" }
+        Remove-Item -LiteralPath $Store -Recurse -Force
+    }
+    if (-not $OutputPath) {
+        if ($hdfs) { $OutputPath = '/user/kafka/logs_out' } else { $OutputPath = Join-Path (Split-Path -Parent $Store) 'logs_out' }
+    }
+
+    $bin = $env:LOGMR_BIN_DIR
+    if (-not $bin) {
+        Write-Stage 'building logmr, logmr-gen and logmr-sink (release)'
+        cargo build --release --quiet --manifest-path (Join-Path $RepoRoot 'Cargo.toml') -p logmr -p logmr-ingest
+        if ($LASTEXITCODE -ne 0) { Fail 1 'cargo build failed' }
+        $bin = Join-Path $RepoRoot 'target/release'
+    }
+    $env:LOGMR_BIN = Join-Path $bin "logmr$Exe"
+
     if (-not $Brokers) {
-        $tansu = $env:TANSU_BIN
-        if (-not $tansu) { $tansu = (Get-Command tansu -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source }
-        if (-not $tansu) { $tansu = Join-Path $HOME ".cache/logmr/tansu/bin/tansu$Exe" }
-        if (Test-Path -LiteralPath $tansu -PathType Leaf) {
-            $port = Get-Random -Minimum 20000 -Maximum 60000
-            while (Test-Listening $port) { $port = Get-Random -Minimum 20000 -Maximum 60000 }
-            $url = "tcp://127.0.0.1:$port"
-            Write-Stage "starting a tansu broker at 127.0.0.1:$port (in memory, stopped at exit)"
-            $broker = Start-Process -FilePath $tansu -PassThru -NoNewWindow `
-                -ArgumentList @('broker', '--listener-url', $url, '--advertised-listener-url', $url, '--storage-engine', 'memory://tansu/') `
-                -RedirectStandardOutput (Join-Path $work 'tansu.out') -RedirectStandardError (Join-Path $work 'tansu.log')
-            foreach ($attempt in 1..300) {
-                if (Test-Listening $port) { break }
-                if ($broker.HasExited) { Fail 1 "tansu exited at start: $(Get-Content (Join-Path $work 'tansu.log') -Tail 5)" }
-                Start-Sleep -Milliseconds 100
-            }
-            if (-not (Test-Listening $port)) { Fail 1 "tansu did not listen on $port within 30 s" }
-            $Brokers = "127.0.0.1:$port"
-        } else {
-            Write-Stage 'no Kafka broker: pass -Brokers, or install tansu (bash tests/run.sh does, into ~/.cache/logmr/tansu)'
-            [Console]::Error.WriteLine('    the generator writes the store directly; the Kafka and sink stages are skipped')
-        }
+        Write-Stage 'starting an Apache Kafka broker on this machine (KRaft, stopped at exit)'
+        $servicesDir = Join-Path $work 'kafka'
+        bash $services start $servicesDir --no-hdfs --no-yarn
+        if ($LASTEXITCODE -ne 0) { Fail 1 "Kafka did not start (it needs Java 17, Maven and bash); its log is $servicesDir/services.log; or pass -Brokers" }
+        $Brokers = (Read-ServicesEnv $servicesDir)['LOGMR_KAFKA_BROKERS']
+        [Console]::Error.WriteLine("    Kafka $Brokers")
     }
 
     $summary = Join-Path $work 'summary.tsv'
-    if ($Brokers) {
-        Write-Stage "1/3 logmr-gen: $Count $Format lines to topic $Topic at $Brokers"
-        & (Join-Path $bin "logmr-gen$Exe") --count $Count --format $Format --brokers $Brokers --topic $Topic `
-            --partitions $Partitions --summary $summary
-        if ($LASTEXITCODE -ne 0) { Fail 1 'the generator failed' }
+    Write-Stage "1/3 logmr-gen: $Count $Format lines to topic $Topic at $Brokers"
+    & (Join-Path $bin "logmr-gen$Exe") --count $Count --format $Format --brokers $Brokers --topic $Topic `
+        --partitions $Partitions --summary $summary
+    if ($LASTEXITCODE -ne 0) { Fail 1 'the generator failed' }
 
-        Write-Stage "2/3 logmr-sink: topic $Topic to $Store, until the topic is idle for 3 s"
-        & (Join-Path $bin "logmr-sink$Exe") --brokers $Brokers --topic $Topic --group "logmr-pipeline-$PID" `
-            --store $Store --exit-when-idle 3
-        if ($LASTEXITCODE -ne 0) { Fail 1 'the sink failed' }
-    } else {
-        if ($hdfs) { Fail 2 'an HDFS store is filled by the sink, which needs a broker (-Brokers)' }
-        Write-Stage "1/3 logmr-gen: $Count $Format lines to $Store/generated.log"
-        New-Item -ItemType Directory -Path $Store -Force | Out-Null
-        & (Join-Path $bin "logmr-gen$Exe") --count $Count --format $Format --output (Join-Path $Store 'generated.log') `
-            --summary $summary
-        if ($LASTEXITCODE -ne 0) { Fail 1 'the generator failed' }
-    }
+    Write-Stage "2/3 logmr-sink: topic $Topic to $Store, until the topic is idle for 3 s"
+    & (Join-Path $bin "logmr-sink$Exe") --brokers $Brokers --topic $Topic --group "logmr-pipeline-$PID" `
+        --store $Store --exit-when-idle 3
+    if ($LASTEXITCODE -ne 0) { Fail 1 'the sink failed' }
 
     if ($hdfs) {
         Write-Stage "3/3 logcount.ps1: the Hadoop job over $Store into $OutputPath"
@@ -169,6 +173,9 @@ try {
         exit 1
     }
 } finally {
-    if ($broker -and -not $broker.HasExited) { Stop-Process -Id $broker.Id -Force }
+    if ($servicesDir) {
+        Write-Stage 'stopping the services started here'
+        bash $services stop $servicesDir
+    }
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
 }

@@ -2,8 +2,9 @@
 # The whole pipeline on one machine, the main job on the embedded default:
 # logmr-gen publishes machine logs to a Kafka topic, logmr-sink commits them
 # to a store laid out like /user/kafka/logs, and the logcount job counts them
-# the way Hadoop runs it. It prints the level table and checks it against the
-# generator's summary. Its PowerShell twin is pipeline.ps1.
+# the way Hadoop runs it; with --cluster, on real Kafka, HDFS and YARN started
+# here. It prints the level table and checks it against the generator's
+# summary. Its PowerShell twin is pipeline.ps1.
 #
 # Usage: pipeline.sh [OPTIONS]   (see usage below)
 set -euo pipefail
@@ -16,17 +17,21 @@ usage() {
 Usage: $script_name [OPTIONS]
 
 Runs the whole pipeline on one machine: logmr-gen -> a Kafka topic ->
-logmr-sink -> a store laid out like /user/kafka/logs -> the logcount job
-(one map task per file, sort, combine, reduce). Prints the level table and
-checks it against what the generator says it produced.
+logmr-sink -> a store laid out like /user/kafka/logs -> the logcount job.
+Prints the level table and checks it against what the generator says it
+produced.
 
-The broker is --brokers, else a tansu broker started for the run (\$TANSU_BIN,
-tansu on PATH, or ~/.cache/logmr/tansu/bin/tansu, where tests/run.sh installs
-it). With neither, the generator writes the store directly and says so.
+By default the store is a local directory and the job runs the way Hadoop
+runs it, on this machine (logcount-local.sh: one map task per file, sort,
+combine, reduce). With --cluster, Apache Kafka, HDFS and YARN are started
+here (tests/services/services.sh: Java 17 and Maven, jars from Maven
+Central on first use), the sink stores into HDFS and the job runs with
+Hadoop Streaming on YARN (logcount.sh). The broker is --brokers, else an
+Apache Kafka broker started for the run.
 
   --count N         lines to generate [default: 100000]
   --format NAME     layout of the lines, as logmr-gen --format [default: seed]
-  --brokers LIST    Kafka brokers to use instead of starting tansu
+  --brokers LIST    Kafka brokers to use instead of starting one
   --topic NAME      topic [default: logs_machine]
   --partitions N    partitions when the topic is created [default: 3]
   --store DIR|URL   the sink's store: a local directory, or an HDFS URL such as
@@ -36,10 +41,11 @@ it). With neither, the generator writes the store directly and says so.
   --output PATH     the count job's output directory
                     [default: target/pipeline/user/kafka/logs_out, or
                     /user/kafka/logs_out with an HDFS store]
+  --cluster         start Kafka, HDFS and YARN here and run on them
   --force           replace an existing store and output
   -h, --help        this help
 
-The check needs an empty topic and store to start from: a tansu broker
+The check needs an empty topic and store to start from: a broker or cluster
 started here is, and the default store is cleared on each run.
 The binaries are built with cargo unless \$LOGMR_BIN_DIR holds them.
 
@@ -55,6 +61,7 @@ topic=logs_machine
 partitions=3
 store=
 output=
+cluster=0
 force=0
 
 while [ $# -gt 0 ]; do
@@ -66,6 +73,7 @@ while [ $# -gt 0 ]; do
         --partitions) need_value "$1" $#; partitions=$2; shift 2 ;;
         --store) need_value "$1" $#; store=$2; shift 2 ;;
         --output) need_value "$1" $#; output=$2; shift 2 ;;
+        --cluster) cluster=1; shift ;;
         --force) force=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) die 2 "unknown option $1 (see --help)" ;;
@@ -73,6 +81,37 @@ while [ $# -gt 0 ]; do
 done
 
 stage() { printf '\n==> %s\n' "$*" >&2; }
+
+services=$repo_root/tests/services/services.sh
+work=$(mktemp -d)
+services_dir=
+cleanup() {
+    if [ -n "$services_dir" ]; then
+        stage "stopping the services started here"
+        bash "$services" stop "$services_dir" >&2 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$cluster" = 1 ]; then
+    if [ -n "$brokers" ] || [ -n "$store" ]; then
+        die 2 "--cluster starts its own broker and HDFS: drop --brokers and --store"
+    fi
+    stage "starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)"
+    services_dir=$work/services
+    bash "$services" start "$services_dir" ||
+        die 1 "the services did not start; their log is $services_dir/services.log"
+    # shellcheck source=/dev/null
+    . "$services_dir/env"
+    export HADOOP_CONF_DIR
+    export PATH=$repo_root/tests/services/bin:$PATH
+    HADOOP_STREAMING_JAR=$(bash "$services" classpath | tr ':' '\n' | grep '/hadoop-streaming-[^/]*\.jar$' | head -n 1)
+    export HADOOP_STREAMING_JAR
+    brokers=$LOGMR_KAFKA_BROKERS
+    store=$LOGMR_HDFS/user/kafka/logs
+    echo "    Kafka $brokers, HDFS $LOGMR_HDFS, YARN configured in $HADOOP_CONF_DIR" >&2
+fi
 
 hdfs=0
 case $store in hdfs://* | viewfs://*) hdfs=1 ;; esac
@@ -96,55 +135,24 @@ if [ -z "$bin" ]; then
 fi
 export LOGMR_BIN=$bin/logmr
 
-work=$(mktemp -d)
-broker_pid=
-cleanup() {
-    [ -z "$broker_pid" ] || kill "$broker_pid" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-listening() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 if [ -z "$brokers" ]; then
-    tansu=${TANSU_BIN:-$(command -v tansu || echo "$HOME/.cache/logmr/tansu/bin/tansu")}
-    if [ -x "$tansu" ]; then
-        port=$((20000 + RANDOM % 40000))
-        while listening "$port"; do port=$((20000 + RANDOM % 40000)); done
-        url=tcp://127.0.0.1:$port
-        stage "starting a tansu broker at 127.0.0.1:$port (in memory, stopped at exit)"
-        "$tansu" broker --listener-url "$url" --advertised-listener-url "$url" \
-            --storage-engine memory://tansu/ >"$work/tansu.log" 2>&1 &
-        broker_pid=$!
-        for _ in $(seq 300); do
-            listening "$port" && break
-            kill -0 "$broker_pid" 2>/dev/null || die 1 "tansu exited at start: $(tail -n 5 "$work/tansu.log")"
-            sleep 0.1
-        done
-        listening "$port" || die 1 "tansu did not listen on $port within 30 s"
-        brokers=127.0.0.1:$port
-    else
-        stage "no Kafka broker: pass --brokers, or install tansu (bash tests/run.sh does, into ~/.cache/logmr/tansu)"
-        echo "    the generator writes the store directly; the Kafka and sink stages are skipped" >&2
-    fi
+    stage "starting an Apache Kafka broker on this machine (KRaft, stopped at exit)"
+    services_dir=$work/kafka
+    bash "$services" start "$services_dir" --no-hdfs --no-yarn ||
+        die 1 "Kafka did not start (it needs Java 17 and Maven); its log is $services_dir/services.log; or pass --brokers"
+    # shellcheck source=/dev/null
+    brokers=$(. "$services_dir/env" && echo "$LOGMR_KAFKA_BROKERS")
+    echo "    Kafka $brokers" >&2
 fi
 
 summary=$work/summary.tsv
-if [ -n "$brokers" ]; then
-    stage "1/3 logmr-gen: $count $format lines to topic $topic at $brokers"
-    "$bin/logmr-gen" --count "$count" --format "$format" --brokers "$brokers" --topic "$topic" \
-        --partitions "$partitions" --summary "$summary" || die 1 "the generator failed"
+stage "1/3 logmr-gen: $count $format lines to topic $topic at $brokers"
+"$bin/logmr-gen" --count "$count" --format "$format" --brokers "$brokers" --topic "$topic" \
+    --partitions "$partitions" --summary "$summary" || die 1 "the generator failed"
 
-    stage "2/3 logmr-sink: topic $topic to $store, until the topic is idle for 3 s"
-    "$bin/logmr-sink" --brokers "$brokers" --topic "$topic" --group "logmr-pipeline-$$" \
-        --store "$store" --exit-when-idle 3 || die 1 "the sink failed"
-else
-    [ "$hdfs" = 0 ] || die 2 "an HDFS store is filled by the sink, which needs a broker (--brokers)"
-    stage "1/3 logmr-gen: $count $format lines to $store/generated.log"
-    mkdir -p "$store"
-    "$bin/logmr-gen" --count "$count" --format "$format" --output "$store/generated.log" \
-        --summary "$summary" || die 1 "the generator failed"
-fi
+stage "2/3 logmr-sink: topic $topic to $store, until the topic is idle for 3 s"
+"$bin/logmr-sink" --brokers "$brokers" --topic "$topic" --group "logmr-pipeline-$$" \
+    --store "$store" --exit-when-idle 3 || die 1 "the sink failed"
 
 result=$work/result.tsv
 force_flag=()
