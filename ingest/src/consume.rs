@@ -31,6 +31,14 @@ use crate::store::Store;
 /// 0.5, 1, 2 and 4 s between them).
 const COMMIT_ATTEMPTS: u32 = 5;
 
+/// Consumer settings applied before the user's `-X` overrides. Since
+/// librdkafka 2.4, a partition whose local queue holds more than
+/// `queued.min.messages` (100,000) records has its next fetch postponed by
+/// `fetch.queue.backoff.ms`, 1 s by default: a sink draining a topic then
+/// waits most of the time. Measured on Apache Kafka (bench/notes.md), 10 ms
+/// takes a 3 M-record drain from 16-19 s to about 3 s, near a bare consumer.
+pub const CONSUMER_DEFAULTS: &[(&str, &str)] = &[("fetch.queue.backoff.ms", "10")];
+
 /// Settings of a sink run.
 #[derive(Clone, Debug)]
 pub struct SinkOptions {
@@ -55,6 +63,8 @@ pub struct SinkOptions {
     /// Commit everything and stop once no record has come for this long.
     pub exit_when_idle: Option<Duration>,
     pub quiet: bool,
+    /// Between progress lines when stderr is not a terminal.
+    pub progress_every: Duration,
 }
 
 /// What a sink run did.
@@ -164,6 +174,10 @@ struct Sink<'a> {
     sought: BTreeMap<i32, i64>,
     batches: BTreeMap<i32, Batch>,
     report: SinkReport,
+    /// Records (and their bytes) taken into batches so far, committed or
+    /// not: the progress of a drain before its first commit.
+    read: u64,
+    read_bytes: u64,
 }
 
 impl Sink<'_> {
@@ -202,21 +216,30 @@ impl Sink<'_> {
         self.consumer.assignment().is_ok_and(|tpl| tpl.count() > 0)
     }
 
-    /// Records in the topic not yet read, over the assigned partitions.
-    fn lag(&self) -> Result<i64> {
+    /// Records in the topic not yet read, over the assigned partitions, or
+    /// why that is unknown: no partition assigned, a position not known
+    /// yet, or brokers that do not answer.
+    fn lag(&self) -> std::result::Result<i64, String> {
         let positions = self
             .consumer
             .position()
-            .map_err(|e| Error::kafka("cannot read positions", e))?;
+            .map_err(|e| format!("cannot read positions: {e}"))?;
+        if positions.count() == 0 {
+            return Err("no partition assigned".into());
+        }
         let mut lag = 0;
         for elem in positions.elements() {
+            let partition = elem.partition();
             let (_, high) = self
                 .consumer
-                .fetch_watermarks(&self.opts.topic, elem.partition(), Duration::from_secs(5))
-                .map_err(|e| Error::kafka("cannot read offsets", e))?;
+                .fetch_watermarks(&self.opts.topic, partition, Duration::from_secs(5))
+                .map_err(|e| format!("cannot read the offsets of partition {partition}: {e}"))?;
             let position = match elem.offset() {
                 Offset::Offset(o) => o,
-                _ => self.next.get(&elem.partition()).copied().unwrap_or(high),
+                _ => *self
+                    .next
+                    .get(&partition)
+                    .ok_or_else(|| format!("no position yet in partition {partition}"))?,
             };
             lag += (high - position).max(0);
         }
@@ -306,6 +329,8 @@ impl Sink<'_> {
         batch.records += 1;
         batch.data.extend_from_slice(payload);
         batch.data.push(b'\n');
+        self.read += 1;
+        self.read_bytes += payload.len() as u64 + 1;
         self.next.insert(partition, offset + 1);
         Ok(())
     }
@@ -405,6 +430,9 @@ pub fn run_sink(
         .set("group.id", &opts.group)
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest");
+    for (k, v) in CONSUMER_DEFAULTS {
+        config.set(*k, *v);
+    }
     for (k, v) in &opts.properties {
         config.set(k, v);
     }
@@ -436,9 +464,15 @@ pub fn run_sink(
         sought: BTreeMap::new(),
         batches: BTreeMap::new(),
         report: SinkReport::default(),
+        read: 0,
+        read_bytes: 0,
     };
     sink.next = sink.positions()?;
-    let mut stats = Stats::new("logmr-sink", opts.quiet, None, StatsEvery::default());
+    let every = StatsEvery {
+        plain: opts.progress_every,
+        ..StatsEvery::default()
+    };
+    let mut stats = Stats::new("logmr-sink", opts.quiet, None, every);
     let started = Instant::now();
     let mut last_record = started;
     while !stop.load(Ordering::Relaxed) {
@@ -484,12 +518,13 @@ pub fn run_sink(
             last_record = Instant::now();
         }
         sink.flush(false)?;
-        let (files, skipped) = (sink.report.files, sink.report.skipped);
-        stats.tick(sink.report.records, sink.report.bytes, || {
+        let report = &sink.report;
+        let (committed, files, skipped) = (report.records, report.files, report.skipped);
+        stats.tick(sink.read, sink.read_bytes, || {
             let lag = sink
                 .lag()
                 .map_or_else(|e| format!("unknown ({e})"), |l| l.to_string());
-            format!("{files} files committed, {skipped} skipped, lag {lag}")
+            format!("{committed} committed in {files} files, {skipped} skipped, lag {lag}")
         });
     }
     stats.finish();

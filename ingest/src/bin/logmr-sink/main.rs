@@ -85,6 +85,11 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     connect_timeout: u64,
 
+    /// Seconds between progress lines on stderr when it is not a terminal
+    /// (records read, committed, skipped, and the lag).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    progress_every: f64,
+
     /// No periodic statistics on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -94,6 +99,11 @@ fn main_result(args: Args) -> Result<()> {
     // First, so that a signal during start-up (connecting, opening the
     // store) also stops cleanly.
     let stop = stop_on_signals()?;
+    if !(args.progress_every > 0.0 && args.progress_every < 1e9) {
+        return Err(Error::Usage(
+            "--progress-every must be a positive number of seconds".into(),
+        ));
+    }
     if !(args.interval > 0.0 && args.interval.is_finite())
         || args.max_records == 0
         || args.max_bytes == 0
@@ -123,6 +133,7 @@ fn main_result(args: Args) -> Result<()> {
             .filter(|s| *s > 0.0)
             .map(Duration::from_secs_f64),
         quiet: args.quiet,
+        progress_every: Duration::from_secs_f64(args.progress_every),
     };
     let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {
         Arc::new(HdfsStore::open(&args.store)?)
