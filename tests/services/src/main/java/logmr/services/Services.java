@@ -146,6 +146,17 @@ public final class Services {
         Thread.currentThread().join();
     }
 
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -176,6 +187,9 @@ public final class Services {
     /** Formats a KRaft log directory and starts the broker; returns its address. */
     String startKafka(File dir, File classpathFile) throws Exception {
         File home = new File(dir, "kafka");
+        // Every start is a new, empty cluster: a log directory formatted
+        // by an earlier run would make the format step fail.
+        deleteRecursively(home.toPath());
         Files.createDirectories(home.toPath());
         int port = freePort();
         int controller = freePort();
