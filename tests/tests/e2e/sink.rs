@@ -324,10 +324,13 @@ fn twenty_sigkills(hdfs: bool) {
     }
     let producer = producer.wait_with_output().unwrap();
     assert!(producer.status.success());
+    // The kills must land while sinks commit: most rounds commit a file
+    // before their kill (a start costs more into HDFS, and more on a busy
+    // machine, so not every round does).
     let (during, _) = stored(t.store.open().as_ref(), &t.topic);
     assert!(
-        during >= 20,
-        "only {during} files were committed between the kills"
+        during >= 10,
+        "only {during} files were committed between the 20 kills"
     );
     let child = sink(&t.broker, &t.topic, "crashers", &t.store)
         .args(FAST_TAKEOVER)
@@ -558,4 +561,68 @@ fn sinks_sharing_a_group_survive_rebalances_and_a_kill_exactly_once() {
     let got = committed_lines(&t.store, &t.topic);
     assert_eq!(got.len(), 12000, "every record exactly once");
     assert_same_lines(got, expected_lines(&["-n", "12000", "--seed", "60"]));
+}
+
+/// Lines of a child's stderr as they come.
+fn stderr_lines(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
+    let stderr = child.stderr.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+/// Waits (up to 60 s) for a line that `wanted` accepts; returns it.
+fn wait_line(lines: &std::sync::mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if wanted(&line) => return line,
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    panic!("no such line within 60 s; saw:\n{}", seen.join("\n"));
+}
+
+#[test]
+fn progress_counts_records_read_and_a_dead_broker_makes_the_lag_unknown() {
+    let mut broker = Broker::own("lag");
+    broker.create_topic("lag", 2);
+    generate(&broker, "lag", &["-n", "5000", "--seed", "70"]);
+    let dir = TempDir::new("sink-lag");
+    // Batches that never fill: nothing is committed while the sink runs.
+    let mut child = Command::new(binary("logmr-sink"))
+        .args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            "lag",
+            "--group",
+            "g",
+        ])
+        .args(["--interval", "3600", "--progress-every", "0.3"])
+        .arg("--store")
+        .arg(dir.join("logs"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = stderr_lines(&mut child);
+    // Before the first commit the progress line counts what was read.
+    let drained = wait_line(&lines, |l| l.starts_with("logmr-sink: 5000 lines"));
+    assert!(drained.contains("0 committed in 0 files"), "{drained}");
+    assert!(drained.contains("lag 0"), "{drained}");
+    // With the broker gone the lag cannot be known, and says so.
+    broker.kill();
+    wait_line(&lines, |l| l.contains(", lag unknown ("));
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
