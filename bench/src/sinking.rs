@@ -225,9 +225,10 @@ pub fn targets(r: &Results) -> Vec<Target> {
                 .map(|(s, p)| (ratio(s / p), s / p >= 20.0)),
         ),
         Target::new(
-            "`logmr-sink` vs a bare rdkafka consumer (reported)",
-            "—",
-            sink.zip(rate_of(r, RAW)).map(|(s, c)| (ratio(s / c), true)),
+            "`logmr-sink` vs a bare rdkafka consumer on the same topic (the ceiling)",
+            "≥ 0.5×",
+            sink.zip(rate_of(r, RAW))
+                .map(|(s, c)| (ratio(s / c), s / c >= 0.5)),
         ),
     ]
 }
