@@ -31,6 +31,13 @@ use crate::store::Store;
 /// 0.5, 1, 2 and 4 s between them).
 const COMMIT_ATTEMPTS: u32 = 5;
 
+/// How long one poll waits for a record when none is queued.
+const POLL_WAIT: Duration = Duration::from_millis(100);
+
+/// Records taken from the consumer's queue between two looks at the clock
+/// (idle, batch age, progress).
+const BURST: usize = 1024;
+
 /// Consumer settings applied before the user's `-X` overrides. Since
 /// librdkafka 2.4, a partition whose local queue holds more than
 /// `queued.min.messages` (100,000) records has its next fetch postponed by
@@ -84,7 +91,7 @@ struct SinkContext {
     /// Start assigned partitions where the store ends (false in
     /// single-file mode, where the group's offsets decide).
     store_positions: bool,
-    rebalanced: Mutex<bool>,
+    rebalanced: AtomicBool,
     /// A store that could not be read during a rebalance; fatal.
     failure: Mutex<Option<String>>,
 }
@@ -147,7 +154,7 @@ impl ConsumerContext for SinkContext {
             *self.failure.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some(format!("rebalance: {e}"));
         }
-        *self.rebalanced.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.rebalanced.store(true, Ordering::Release);
     }
 }
 
@@ -165,7 +172,7 @@ struct Batch {
 struct Sink<'a> {
     store: &'a dyn Store,
     opts: &'a SinkOptions,
-    consumer: BaseConsumer<SinkContext>,
+    consumer: &'a BaseConsumer<SinkContext>,
     /// Next offset to write per partition, from the store; absent while
     /// unknown (no committed file yet and no record seen).
     next: BTreeMap<i32, i64>,
@@ -329,22 +336,24 @@ impl Sink<'_> {
         batch.records += 1;
         batch.data.extend_from_slice(payload);
         batch.data.push(b'\n');
+        let full =
+            batch.records >= self.opts.max_records || batch.data.len() >= self.opts.max_bytes;
         self.read += 1;
         self.read_bytes += payload.len() as u64 + 1;
         self.next.insert(partition, offset + 1);
+        if full {
+            self.commit_batch(partition)?;
+        }
         Ok(())
     }
 
-    /// Commits the batches that are due (all of them when `all`).
-    fn flush(&mut self, all: bool) -> Result<()> {
+    /// Commits the batches that are older than `--interval` at `now` (all
+    /// of them when `all`); full ones were committed as they filled.
+    fn flush(&mut self, all: bool, now: Instant) -> Result<()> {
         let due: Vec<i32> = self
             .batches
             .iter()
-            .filter(|(_, b)| {
-                all || b.records >= self.opts.max_records
-                    || b.data.len() >= self.opts.max_bytes
-                    || b.opened.elapsed() >= self.opts.interval
-            })
+            .filter(|(_, b)| all || now.duration_since(b.opened) >= self.opts.interval)
             .map(|(p, _)| *p)
             .collect();
         for partition in due {
@@ -440,7 +449,7 @@ pub fn run_sink(
         store: Arc::clone(&store),
         topic: opts.topic.clone(),
         store_positions: opts.single_file.is_none(),
-        rebalanced: Mutex::new(false),
+        rebalanced: AtomicBool::new(false),
         failure: Mutex::new(None),
     };
     let consumer: BaseConsumer<SinkContext> = config
@@ -459,7 +468,7 @@ pub fn run_sink(
     let mut sink = Sink {
         store: &*store,
         opts,
-        consumer,
+        consumer: &consumer,
         next: BTreeMap::new(),
         sought: BTreeMap::new(),
         batches: BTreeMap::new(),
@@ -476,48 +485,53 @@ pub fn run_sink(
     let started = Instant::now();
     let mut last_record = started;
     while !stop.load(Ordering::Relaxed) {
-        if opts
-            .exit_when_idle
-            .is_some_and(|idle| last_record.elapsed() >= idle)
-        {
-            break;
-        }
-        let record = match sink.consumer.poll(Duration::from_millis(100)) {
-            Some(Ok(m)) => Some((
-                m.partition(),
-                m.offset(),
-                m.timestamp().to_millis(),
-                m.payload().unwrap_or_default().to_vec(),
-            )),
-            Some(Err(e)) => {
-                eprintln!("logmr-sink: warning: {e}");
-                None
+        // Take what the consumer has queued, up to BURST records, then do
+        // the timed work once: reading the clock for every record was 9%
+        // of the sink's profile, more than copying the records.
+        let mut taken = 0;
+        // Wait no longer than the idle limit has left, so that the sink
+        // stops when it is reached, not up to one wait later.
+        let mut timeout = opts.exit_when_idle.map_or(POLL_WAIT, |idle| {
+            idle.saturating_sub(last_record.elapsed()).min(POLL_WAIT)
+        });
+        while taken < BURST {
+            let message = consumer.poll(timeout);
+            timeout = Duration::ZERO;
+            // A rebalance happens inside poll; act on it before the
+            // record, which may belong to a partition just assigned.
+            if consumer.context().rebalanced.swap(false, Ordering::AcqRel) {
+                sink.realign()?;
             }
-            None => None,
-        };
-        // A rebalance happens inside poll; act on it before the record,
-        // which may belong to a partition just assigned.
-        let rebalanced = std::mem::take(
-            &mut *sink
-                .consumer
-                .context()
-                .rebalanced
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-        );
-        if rebalanced {
-            sink.realign()?;
+            match message {
+                Some(Ok(m)) => {
+                    taken += 1;
+                    let timestamp = m.timestamp().to_millis();
+                    let payload = m.payload().unwrap_or_default();
+                    sink.accept(m.partition(), m.offset(), timestamp, payload)?;
+                }
+                Some(Err(e)) => {
+                    eprintln!("logmr-sink: warning: {e}");
+                    break;
+                }
+                None => break,
+            }
         }
-        if let Some((partition, offset, timestamp, payload)) = record {
-            last_record = Instant::now();
-            sink.accept(partition, offset, timestamp, &payload)?;
-        } else if started.elapsed() < opts.connect_timeout && !sink.has_assignment() {
+        let now = Instant::now();
+        if taken > 0
+            || (now.duration_since(started) < opts.connect_timeout && !sink.has_assignment())
+        {
             // Joining a group takes seconds on a stock broker (the first
             // group creates __consumer_offsets; group.initial.rebalance.delay.ms
             // is 3 s): a sink still waiting for partitions is not idle.
-            last_record = Instant::now();
+            last_record = now;
         }
-        sink.flush(false)?;
+        if opts
+            .exit_when_idle
+            .is_some_and(|idle| now.duration_since(last_record) >= idle)
+        {
+            break;
+        }
+        sink.flush(false, now)?;
         let report = &sink.report;
         let (committed, files, skipped) = (report.records, report.files, report.skipped);
         stats.tick(sink.read, sink.read_bytes, || {
@@ -528,7 +542,7 @@ pub fn run_sink(
         });
     }
     stats.finish();
-    sink.flush(true)?;
-    let _ = sink.consumer.commit_consumer_state(CommitMode::Sync);
+    sink.flush(true, Instant::now())?;
+    let _ = consumer.commit_consumer_state(CommitMode::Sync);
     Ok(sink.report)
 }

@@ -99,6 +99,10 @@ fn expected_lines(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The `--max-records` of every sink these tests start: small, so that a
+/// topic makes many files.
+const MAX_RECORDS: i64 = 300;
+
 fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
     let mut cmd = Command::new(binary("logmr-sink"));
     cmd.args([
@@ -112,7 +116,12 @@ fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
     ])
     .arg("--store")
     .arg(store.arg())
-    .args(["--interval", "0.2", "--max-records", "300"])
+    .args([
+        "--interval",
+        "0.2",
+        "--max-records",
+        &MAX_RECORDS.to_string(),
+    ])
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
     cmd
@@ -132,7 +141,7 @@ fn records_of(store: &dyn Store, path: &str) -> String {
 }
 
 /// Every committed record in the store, checked for contiguity per
-/// partition from offset 0.
+/// partition from offset 0 and for files of at most `MAX_RECORDS`.
 fn committed_lines(store: &Target, topic: &str) -> Vec<String> {
     let s = store.open();
     let recovery = recover(s.as_ref(), topic, &[]).expect("no overlapping files");
@@ -151,6 +160,7 @@ fn committed_lines(store: &Target, topic: &str) -> Vec<String> {
             let text = records_of(s.as_ref(), &c.path);
             let n = text.lines().count() as i64;
             assert_eq!(n, c.last - c.first + 1, "{} holds {n} records", c.path);
+            assert!(n <= MAX_RECORDS, "{} holds {n} records", c.path);
             lines.extend(text.lines().map(String::from));
         }
     }
