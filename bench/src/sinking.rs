@@ -1,8 +1,8 @@
 //! The sink's rows: `logmr-sink` from Kafka into a local store, beside the
 //! original Python consumer (kafka-python, appending batches to a file) and
-//! the ceiling, rdkafka reading and discarding. Every run gets a fresh topic
-//! on the Apache Kafka broker of tests/services, filled beforehand (untimed)
-//! with the generator's lines.
+//! the ceiling, rdkafka reading and discarding. Each round fills a fresh
+//! topic on the Apache Kafka broker of tests/services (untimed) with the
+//! generator's lines, and every row reads it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use logmr_e2e::broker::Broker;
 
 use crate::levelcount::Target;
-use crate::measure::{Run, Sample, Shell};
+use crate::measure::{Sample, Shell};
 use crate::report::{RateRow, Table, rate_table, ratio};
 
 /// Settings of the sink rows.
@@ -22,7 +22,6 @@ pub struct Config {
     pub python_consumer: PathBuf,
     pub work_dir: PathBuf,
     pub records: u64,
-    pub python_records: u64,
     pub runs: usize,
 }
 
@@ -79,133 +78,132 @@ fn lines_in(dir: &Path) -> u64 {
         .sum()
 }
 
-/// One timed run on a fresh topic of the services' Apache Kafka broker,
-/// holding `records` generated lines.
-fn one_run(
-    cfg: &Config,
-    records: u64,
-    script: impl Fn(&str, &str) -> String,
-) -> Result<Run, String> {
-    let broker = Broker::apache();
-    let topic = crate::fresh_topic(&broker);
-    broker.create_topic(&topic, 3);
-    let fill = format!(
-        "{} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {records} --brokers {} --topic {topic}",
-        quote(&cfg.logmr_gen),
-        broker.address()
-    );
-    crate::measure::run(Shell::Exec, &fill)?;
-    crate::measure::run(Shell::Exec, &script(&broker.address(), &topic))
-}
+/// Checks one run's output, then clears it for the next run.
+type Check<'a> = Box<dyn Fn() -> Result<(), String> + 'a>;
 
-fn row(
-    cfg: &Config,
-    name: &str,
+/// The command line of one run, given the brokers and the topic.
+type Script<'a> = Box<dyn Fn(&str, &str) -> String + 'a>;
+
+/// One row being measured: how to run it on a topic, and how to check and
+/// clear what it wrote.
+struct Contender<'a> {
+    name: &'static str,
     command: String,
-    records: u64,
     idle: f64,
-    check: impl Fn() -> Result<(), String>,
-    script: impl Fn(&str, &str) -> String,
-) -> Result<Row, String> {
-    let mut sample = Sample { runs: Vec::new() };
-    for _ in 0..cfg.runs.max(1) {
-        sample.runs.push(one_run(cfg, records, &script)?);
-        check()?;
-    }
-    let busy = sample
-        .median_wall()
-        .saturating_sub(Duration::from_secs_f64(idle));
-    Ok(Row {
-        name: name.into(),
-        command,
-        records,
-        busy,
-        sample,
-    })
+    script: Script<'a>,
+    check: Check<'a>,
+    sample: Sample,
 }
 
-/// Measures every row.
+/// Measures every row. Each round fills one fresh topic of the services'
+/// Apache Kafka broker (untimed), then every row reads that same topic in
+/// turn, so that the rows of one round meet the same broker and machine.
 pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, String> {
     let mut results = Results::default();
     std::fs::create_dir_all(&cfg.work_dir)
         .map_err(|e| format!("creating {}: {e}", cfg.work_dir.display()))?;
     let n = cfg.records;
     let store = cfg.work_dir.join("sink-store");
-
-    progress(&format!("sink: {SINK}"));
-    let sink = quote(&cfg.logmr_sink);
-    let check_store = || {
-        let stored = lines_in(&store);
-        let _ = std::fs::remove_dir_all(&store);
-        (stored == n)
-            .then_some(())
-            .ok_or(format!("logmr-sink stored {stored} of {n} records"))
-    };
+    let out = cfg.work_dir.join("python-consumer.txt");
     let _ = std::fs::remove_dir_all(&store);
-    results.rows.push(row(
-        cfg,
-        SINK,
-        format!("logmr-sink --brokers B --store DIR --exit-when-idle {IDLE}"),
-        n,
-        IDLE,
-        check_store,
-        |b, t| {
-            format!(
-                "{sink} --quiet --brokers {b} --topic {t} --store {} --exit-when-idle {IDLE}",
-                quote(&store)
-            )
+    let _ = std::fs::remove_file(&out);
+    let (sink, raw, py) = (
+        quote(&cfg.logmr_sink),
+        quote(&cfg.consume_raw),
+        quote(&cfg.python_consumer),
+    );
+    let (store_arg, out_arg) = (quote(&store), quote(&out));
+    let mut contenders = vec![
+        Contender {
+            name: SINK,
+            command: format!("logmr-sink --brokers B --store DIR --exit-when-idle {IDLE}"),
+            idle: IDLE,
+            script: Box::new(move |b, t| {
+                format!(
+                    "{sink} --quiet --brokers {b} --topic {t} --group sink-{t} --store {store_arg} --exit-when-idle {IDLE}"
+                )
+            }),
+            check: Box::new(|| {
+                let stored = lines_in(&store);
+                let _ = std::fs::remove_dir_all(&store);
+                (stored == n)
+                    .then_some(())
+                    .ok_or(format!("logmr-sink stored {stored} of {n} records"))
+            }),
+            sample: Sample { runs: Vec::new() },
         },
-    )?);
-
-    progress(&format!("sink: {RAW}"));
-    let raw = quote(&cfg.consume_raw);
-    results.rows.push(row(
-        cfg,
-        RAW,
-        format!("consume-raw B TOPIC {n}"),
-        n,
-        0.0,
-        || Ok(()),
-        |b, t| format!("{raw} {b} {t} {n}"),
-    )?);
-
+        Contender {
+            name: RAW,
+            command: format!("consume-raw B TOPIC {n}"),
+            idle: 0.0,
+            script: Box::new(move |b, t| format!("{raw} {b} {t} {n}")),
+            check: Box::new(|| Ok(())),
+            sample: Sample { runs: Vec::new() },
+        },
+    ];
     let python_ok = std::process::Command::new("python3")
         .args(["-c", "import kafka"])
         .output()
         .is_ok_and(|o| o.status.success());
     if python_ok {
-        progress(&format!("sink: {PYTHON}"));
-        let py = quote(&cfg.python_consumer);
-        let out = cfg.work_dir.join("python-consumer.txt");
-        let pn = cfg.python_records;
-        let check_file = || {
-            let written =
-                std::fs::read(&out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64);
-            let _ = std::fs::remove_file(&out);
-            (written == pn).then_some(()).ok_or(format!(
-                "the Python consumer wrote {written} of {pn} records"
-            ))
-        };
-        let _ = std::fs::remove_file(&out);
-        results.rows.push(row(
-            cfg,
-            PYTHON,
-            format!("python3 consumer.py --brokers B --output FILE --idle {IDLE} ({pn} records)"),
-            pn,
-            IDLE,
-            check_file,
-            |b, t| {
+        contenders.push(Contender {
+            name: PYTHON,
+            command: format!("python3 consumer.py --brokers B --output FILE --idle {IDLE}"),
+            idle: IDLE,
+            script: Box::new(move |b, t| {
                 format!(
-                    "python3 {py} --brokers {b} --topic {t} --output {} --idle {IDLE}",
-                    quote(&out)
+                    "python3 {py} --brokers {b} --topic {t} --group python-{t} --output {out_arg} --idle {IDLE}"
                 )
-            },
-        )?);
+            }),
+            check: Box::new(|| {
+                let written = std::fs::read(&out)
+                    .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64);
+                let _ = std::fs::remove_file(&out);
+                (written == n).then_some(()).ok_or(format!(
+                    "the Python consumer wrote {written} of {n} records"
+                ))
+            }),
+            sample: Sample { runs: Vec::new() },
+        });
     } else {
         results.missing.push((
             PYTHON.into(),
             "Python module kafka (pip install kafka-python)".into(),
         ));
+    }
+
+    let broker = Broker::apache();
+    let gen_ = quote(&cfg.logmr_gen);
+    for round in 1..=cfg.runs.max(1) {
+        let topic = crate::fresh_topic(&broker);
+        broker.create_topic(&topic, 3);
+        progress(&format!("sink: round {round}: {n} records into {topic}"));
+        crate::measure::run(
+            Shell::Exec,
+            &format!(
+                "{gen_} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {n} --brokers {} --topic {topic}",
+                broker.address()
+            ),
+        )?;
+        for c in &mut contenders {
+            progress(&format!("sink: round {round}: {}", c.name));
+            let run = crate::measure::run(Shell::Exec, &(c.script)(&broker.address(), &topic))?;
+            (c.check)()?;
+            c.sample.runs.push(run);
+        }
+    }
+    for c in contenders {
+        let busy = c
+            .sample
+            .median_wall()
+            .saturating_sub(Duration::from_secs_f64(c.idle));
+        results.rows.push(Row {
+            name: c.name.into(),
+            command: c.command,
+            records: n,
+            busy,
+            sample: c.sample,
+        });
     }
     Ok(results)
 }
@@ -252,8 +250,8 @@ pub fn table(r: &Results) -> Table {
     );
     t.notes.push(format!(
         "Every run reads a fresh topic (3 partitions) of an Apache Kafka 4.1 broker on loopback (KRaft, one node, \
-         tests/services) holding the records, written beforehand by logmr-gen and not timed. \
-         The sink and the Python consumer stop after {IDLE} s without a record; that wait is taken off their times. \
+         tests/services) holding the records, written beforehand by logmr-gen and not timed; every row of a round \
+         reads that same topic, one after the other, in its own consumer group. The sink and the Python consumer stop after {IDLE} s without a record; that wait is taken off their times. \
          Each run's output was checked to hold every record. The sink's peak RSS is bounded by its batch size \
          (--max-bytes, 128 MiB by default, per partition)."
     ));

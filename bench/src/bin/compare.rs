@@ -15,7 +15,7 @@ use logmr_bench::{producing, sinking};
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
                [--seed N] [--gen-lines N] [--python-lines N]
-               [--sink-records N] [--python-sink-records N]
+               [--sink-records N]
                [--work-dir DIR] [--results-dir DIR] [--summary FILE]
 
 Generates a seed-layout and a mixed-layout corpus (default 1G each; sizes take
@@ -26,9 +26,9 @@ BENCHMARKS.md). The Python job runs on the first --python-size bytes
 (default 64M) and its time is scaled. The generator rows produce --gen-lines
 lines (default 1000000; the Python producer --python-lines, default 50000)
 to /dev/null, a file, and Apache Kafka on loopback (tests/services, or the
-running services named by LOGMR_SERVICES_DIR). The sink rows read
---sink-records records (default 1000000; the Python consumer
---python-sink-records, default 200000) from that broker into storage.";
+running services named by LOGMR_SERVICES_DIR). The sink rows, the Python
+consumer among them, read the same topics of --sink-records records
+(default 1000000) from that broker into storage.";
 
 fn size(text: &str) -> Result<u64, String> {
     let (num, mult) = match text.to_ascii_uppercase().chars().last() {
@@ -79,7 +79,6 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         python_consumer: root.join("bench/python/consumer.py"),
         work_dir: root.join("target/bench-corpus"),
         records: 1_000_000,
-        python_records: 200_000,
         runs: 3,
     };
     let mut results_dir = root.join("bench/results");
@@ -111,7 +110,6 @@ fn parse_args(root: &Path) -> Result<Args, String> {
             "--gen-lines" => gen_cfg.lines = size(&value)?,
             "--python-lines" => gen_cfg.python_lines = size(&value)?,
             "--sink-records" => sink_cfg.records = size(&value)?,
-            "--python-sink-records" => sink_cfg.python_records = size(&value)?,
             "--work-dir" => {
                 cfg.work_dir = value.clone().into();
                 gen_cfg.work_dir = value.clone().into();

@@ -1,6 +1,8 @@
 //! `consume-raw BROKERS TOPIC COUNT`: reads COUNT messages of TOPIC from the
 //! beginning of every partition and discards them. No batching, no files:
 //! its rate is the ceiling of rdkafka consuming on this machine and broker.
+//! It fetches with the sink's consumer defaults, so that the two differ only
+//! in what they do with a record.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -10,12 +12,15 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
 fn run(brokers: &str, topic: &str, count: u64) -> Result<String, String> {
-    let consumer: BaseConsumer = ClientConfig::new()
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", brokers)
         .set("group.id", "consume-raw")
-        .set("enable.auto.commit", "false")
-        .create()
-        .map_err(|e| e.to_string())?;
+        .set("enable.auto.commit", "false");
+    for (k, v) in ingest::consume::CONSUMER_DEFAULTS {
+        config.set(*k, *v);
+    }
+    let consumer: BaseConsumer = config.create().map_err(|e| e.to_string())?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(10))
         .map_err(|e| e.to_string())?;
