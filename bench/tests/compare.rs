@@ -20,6 +20,12 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
             "1",
             "--slow-runs",
             "1",
+            "--gen-lines",
+            "20K",
+            "--python-lines",
+            "2K",
+            "--sink-records",
+            "20K",
         ])
         .arg("--work-dir")
         .arg(dir.join("corpus"))

@@ -204,6 +204,7 @@ fn run() -> Result<(), String> {
     } = parse_args(&root)?;
     build_binaries(&root)?;
     let progress = |msg: &str| eprintln!("compare: {msg}");
+    let cpu_before = machine::CpuTimes::now();
     let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
     let mixed = levelcount::measure(&cfg, Layout::Mixed, progress)?;
     let generator = producing::measure(&gen_cfg, progress)?;
@@ -212,9 +213,20 @@ fn run() -> Result<(), String> {
     let sink = sinking::measure(&sink_cfg, progress)?;
     targets.extend(sinking::targets(&sink));
 
+    let steal = cpu_before
+        .zip(machine::CpuTimes::now())
+        .and_then(|(before, after)| after.steal_since(&before))
+        .map_or_else(String::new, |share| {
+            format!(
+                " CPU steal during the run: {:.0}% (time the hypervisor gave other guests; rows \
+                 measured side by side share it, while absolute rates and speed-ups from using \
+                 both cores drop with it).",
+                share * 100.0
+            )
+        });
     let date = machine::today();
     let header = format!(
-        "Measured on {date}: {} cores ({}), corpora of {} MiB each, seed {}.",
+        "Measured on {date}: {} cores ({}), corpora of {} MiB each, seed {}.{steal}",
         machine::cores(),
         machine::cpu_model(),
         mib(cfg.size),
