@@ -107,8 +107,9 @@ pub fn services() -> &'static Services {
             let dir = PathBuf::from(dir);
             return read_env(&dir).unwrap_or_else(|| {
                 panic!(
-                    "LOGMR_SERVICES_DIR={} holds no env file of running services \
-                     (start them with `bash tests/services/services.sh start DIR`)",
+                    "LOGMR_SERVICES_DIR={} holds no env file naming Kafka, HDFS and YARN \
+                     (start all three with `bash tests/services/services.sh start DIR`, \
+                     without --no-* flags)",
                     dir.display()
                 )
             });
