@@ -314,7 +314,9 @@ fn twenty_sigkills(hdfs: bool) {
     // Kill the sink at pseudo-random moments while the generator produces.
     // A killed member stays in the group until its session times out; with
     // FAST_TAKEOVER the next sink takes over in about a second, so that most
-    // rounds consume and commit before they are killed.
+    // rounds consume and commit before they are killed. A start into HDFS
+    // costs more (a client, a NameNode listing), so its rounds live longer.
+    let (least, spread) = if hdfs { (1500, 2400) } else { (700, 1800) };
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..20 {
         let mut child = sink(&t.broker, &t.topic, "crashers", &t.store)
@@ -324,7 +326,7 @@ fn twenty_sigkills(hdfs: bool) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        std::thread::sleep(Duration::from_millis(700 + state % 1800));
+        std::thread::sleep(Duration::from_millis(least + state % spread));
         child.kill().unwrap();
         let status = child.wait().unwrap();
         assert!(
