@@ -60,22 +60,15 @@ fn quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
 }
 
-/// Lines in the files under `dir`, recursively.
-fn lines_in(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            let path = e.path();
-            if path.is_dir() {
-                lines_in(&path)
-            } else {
-                std::fs::read(&path).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64)
-            }
-        })
-        .sum()
+/// Lines in `path`: a file's, or those of every file under a directory;
+/// 0 when it is missing.
+fn lines_in(path: &Path) -> u64 {
+    match std::fs::read_dir(path) {
+        Ok(entries) => entries.flatten().map(|e| lines_in(&e.path())).sum(),
+        Err(_) => {
+            std::fs::read(path).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64)
+        }
+    }
 }
 
 /// Checks one run's output, then clears it for the next run.
@@ -156,8 +149,7 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
                 )
             }),
             check: Box::new(|| {
-                let written = std::fs::read(&out)
-                    .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64);
+                let written = lines_in(&out);
                 let _ = std::fs::remove_file(&out);
                 (written == n).then_some(()).ok_or(format!(
                     "the Python consumer wrote {written} of {n} records"
