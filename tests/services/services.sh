@@ -66,10 +66,22 @@ java17_opens() {
     done
 }
 
+# Refuses (exit 2) any flag but those the launcher knows.
+check_flags() {
+    local flag
+    for flag in "$@"; do
+        case $flag in
+            --no-kafka | --no-hdfs | --no-yarn | --watch-stdin) ;;
+            *) die 2 "unknown flag $flag (see --help)" ;;
+        esac
+    done
+}
+
 run() {
     [ $# -ge 1 ] || die 2 "run needs a directory"
     local dir=$1
     shift
+    check_flags "$@"
     build
     mkdir -p "$dir"
     JAVA_HOME=$(java_home)
@@ -87,6 +99,7 @@ start() {
     mkdir -p "$1"
     dir=$(cd "$1" && pwd)
     shift
+    check_flags "$@"
     build
     rm -f "$dir/env"
     setsid bash "$here/services.sh" run "$dir" "$@" </dev/null >"$dir/services.log" 2>&1 &

@@ -529,6 +529,26 @@ fn pipeline_cluster_refuses_a_broker_or_store_of_its_own() {
     assert!(text(&out.stderr).contains("drop --brokers and --store"));
 }
 
+#[test]
+fn services_refuse_an_unknown_flag_with_exit_2() {
+    let dir = TempDir::new("services-flags");
+    for command in ["start", "run"] {
+        let out = Command::new("bash")
+            .arg(workspace_root().join("tests/services/services.sh"))
+            .arg(command)
+            .arg(dir.path())
+            .args(["--no-yarn", "--no-such-flag"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("unknown flag --no-such-flag"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
 /// The options a bash job script accepts, by their PowerShell names, with
 /// their literal defaults (none for a flag, like a PowerShell switch).
 fn bash_options(script: &str) -> BTreeMap<String, String> {
