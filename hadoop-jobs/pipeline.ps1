@@ -52,11 +52,12 @@ an Apache Kafka broker started for the run (also through bash).
                     [default: target\pipeline\user\kafka\logs_out, or
                     /user/kafka/logs_out with an HDFS store]
   -Cluster          start Kafka, HDFS and YARN here and run on them
-  -Force            replace an existing store and output
+  -Force            replace an existing output directory (never the store)
   -Help             this help
 
 The check needs an empty topic and store to start from: a broker or cluster
-started here is, and the default store is cleared on each run.
+started here is, and the default store is cleared on each run. A store of
+your own (-Store) must be empty or missing: pipeline.ps1 never deletes one.
 The binaries are built with cargo unless `$env:LOGMR_BIN_DIR holds them.
 
 Exit codes: 0 the counts match, 1 a stage failed or the counts differ,
@@ -105,8 +106,7 @@ try {
         $Store = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs'
         if (-not $OutputPath) { $OutputPath = Join-Path $RepoRoot 'target/pipeline/user/kafka/logs_out' }
     } elseif (-not $hdfs -and (Test-Path -LiteralPath $Store) -and @(Get-ChildItem -LiteralPath $Store -Force).Count -gt 0) {
-        if (-not $Force) { Fail 2 "store $Store is not empty; the check needs an empty one (pass -Force to clear it)" }
-        Remove-Item -LiteralPath $Store -Recurse -Force
+        Fail 2 "store $Store is not empty; the check needs an empty one: give a new -Store (pipeline.ps1 never deletes a store)"
     }
     if (-not $OutputPath) {
         if ($hdfs) { $OutputPath = '/user/kafka/logs_out' } else { $OutputPath = Join-Path (Split-Path -Parent $Store) 'logs_out' }
@@ -147,7 +147,7 @@ try {
         if ($LASTEXITCODE -ne 0) { Fail 1 'the count job failed' }
     } else {
         Write-Stage "3/3 logcount-local.ps1: one map task per file in $Store, into $OutputPath"
-        & (Join-Path $PSScriptRoot 'logcount-local.ps1') -OutputPath $OutputPath -Force $Store
+        & (Join-Path $PSScriptRoot 'logcount-local.ps1') -OutputPath $OutputPath -Force:$Force $Store
         if ($LASTEXITCODE -ne 0) { Fail 1 'the count job failed' }
         $result = @(Get-Content -LiteralPath (Join-Path $OutputPath 'part-00000'))
     }

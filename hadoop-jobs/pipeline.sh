@@ -42,11 +42,12 @@ Apache Kafka broker started for the run.
                     [default: target/pipeline/user/kafka/logs_out, or
                     /user/kafka/logs_out with an HDFS store]
   --cluster         start Kafka, HDFS and YARN here and run on them
-  --force           replace an existing store and output
+  --force           replace an existing output directory (never the store)
   -h, --help        this help
 
 The check needs an empty topic and store to start from: a broker or cluster
-started here is, and the default store is cleared on each run.
+started here is, and the default store is cleared on each run. A store of
+your own (--store) must be empty or missing: pipeline.sh never deletes one.
 The binaries are built with cargo unless \$LOGMR_BIN_DIR holds them.
 
 Exit codes: 0 the counts match, 1 a stage failed or the counts differ,
@@ -121,8 +122,7 @@ if [ -z "$store" ]; then
     store=$repo_root/target/pipeline/user/kafka/logs
     output=${output:-$repo_root/target/pipeline/user/kafka/logs_out}
 elif [ "$hdfs" = 0 ] && [ -n "$(ls -A "$store" 2>/dev/null)" ]; then
-    [ "$force" = 1 ] || die 2 "store $store is not empty; the check needs an empty one (pass --force to clear it)"
-    rm -rf "$store"
+    die 2 "store $store is not empty; the check needs an empty one: give a new --store (pipeline.sh never deletes a store)"
 fi
 [ -n "$output" ] || output=$([ "$hdfs" = 1 ] && echo /user/kafka/logs_out || echo "$(dirname "$store")/logs_out")
 
@@ -163,7 +163,7 @@ if [ "$hdfs" = 1 ]; then
         die 1 "the count job failed"
 else
     stage "3/3 logcount-local.sh: one map task per file in $store, into $output"
-    bash "$here/logcount-local.sh" --output "$output" --force "$store" || die 1 "the count job failed"
+    bash "$here/logcount-local.sh" --output "$output" "${force_flag[@]}" "$store" || die 1 "the count job failed"
     cp "$output/part-00000" "$result"
 fi
 

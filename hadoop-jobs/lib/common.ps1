@@ -6,6 +6,8 @@
 if (-not $ScriptName) { $ScriptName = Split-Path -Leaf $MyInvocation.PSCommandPath }
 # The repository root, for this checkout's release build.
 $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+# The job descriptors: a descriptor is one of these, never a path elsewhere.
+$JobsDir = (Resolve-Path (Join-Path $PSScriptRoot '../jobs')).Path
 # The binary's file name ends in .exe on Windows.
 $Exe = ''
 if ($IsWindows) { $Exe = '.exe' }
@@ -24,9 +26,11 @@ if ($PSVersionTable.PSVersion.Major -lt 7) {
 
 # Read-Descriptor FILE: the descriptor's KEY=VALUE lines as a hashtable.
 function Read-Descriptor([string]$File) {
-    if (-not (Test-Path -LiteralPath $File -PathType Leaf)) {
-        $names = (Get-ChildItem -Path (Split-Path -Parent $File) -Filter *.job).BaseName -join ' '
-        Fail 2 "no job descriptor $File; the jobs are: $names"
+    $inJobs = (Test-Path -LiteralPath $File -PathType Leaf) -and
+        ((Resolve-Path -LiteralPath (Split-Path -Parent $File)).Path -eq $JobsDir)
+    if (-not $inJobs) {
+        $names = (Get-ChildItem -LiteralPath $JobsDir -Filter *.job).BaseName -join ' '
+        Fail 2 "no job $([IO.Path]::GetFileNameWithoutExtension($File)); the jobs are: $names"
     }
     $job = @{}
     foreach ($line in Get-Content -LiteralPath $File) {
@@ -57,6 +61,74 @@ function Find-Logmr([string]$Path) {
     }
     if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { Fail 2 "logmr binary $Path is not an executable file" }
     return (Resolve-Path -LiteralPath $Path).Path
+}
+
+# Get-HdfsPath PATH: PATH as hadoop fs resolves it, without scheme and
+# authority: relative to the user's home directory /user/NAME, with `.`,
+# `..` and empty segments resolved.
+function Get-HdfsPath([string]$Path) {
+    if ($Path -match '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*(.*)$') { $Path = $Matches[1] }
+    if (-not $Path.StartsWith('/')) {
+        $user = $env:HADOOP_USER_NAME
+        if (-not $user) { $user = [Environment]::UserName }
+        $Path = "/user/$user/$Path"
+    }
+    $resolved = [Collections.Generic.List[string]]::new()
+    foreach ($part in $Path.Split('/')) {
+        if ($part -eq '' -or $part -eq '.') { continue }
+        if ($part -eq '..') {
+            if ($resolved.Count -gt 0) { $resolved.RemoveAt($resolved.Count - 1) }
+            continue
+        }
+        $resolved.Add($part)
+    }
+    return '/' + ($resolved -join '/')
+}
+
+# Test-GlobOverlap PATH PATTERN: whether the absolute HDFS path PATH equals,
+# contains or lies inside a path that PATTERN (segments may be hadoop fs
+# globs: * ? [...] {a,b}) matches. A segment with {a,b} alternatives is
+# taken to match: refusing too much is safe.
+function Test-GlobOverlap([string]$Path, [string]$Pattern) {
+    $a = @($Path.Split('/') | Where-Object { $_ -ne '' })
+    $b = @($Pattern.Split('/') | Where-Object { $_ -ne '' })
+    for ($i = 0; $i -lt [Math]::Min($a.Count, $b.Count); $i++) {
+        if ($b[$i] -match '[{}]') { continue }
+        if ($b[$i] -match '[][*?\\]') {
+            if (-not ($a[$i] -clike $b[$i])) { return $false }
+        } elseif ($a[$i] -cne $b[$i]) {
+            return $false
+        }
+    }
+    return $true
+}
+
+# Assert-NoOverlap hdfs|local OUTPUT INPUTS: exits 2 unless OUTPUT is safe
+# to replace: not the root, and neither equal to, inside, nor holding any
+# input, so that -Force can never delete input. Its bash twin is
+# refuse_overlap in common.sh.
+function Assert-NoOverlap([string]$Kind, [string]$Output, [string[]]$Inputs) {
+    if ($Kind -eq 'hdfs') {
+        if ($Output -match '[][*?{}\\]') { Fail 2 "output $Output holds glob characters, which hadoop fs would expand: give a literal path" }
+        $out = Get-HdfsPath $Output
+    } else {
+        $out = [IO.Path]::GetFullPath($Output).TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
+        if ($out -eq '') { $out = '/' }
+    }
+    if ($out -eq '/' -or $out -eq [IO.Path]::GetPathRoot($out)) { Fail 2 "output $Output is the root directory: give the job a directory of its own" }
+    foreach ($path in $Inputs) {
+        if ($Kind -eq 'hdfs') {
+            if (-not (Test-GlobOverlap $out (Get-HdfsPath $path))) { continue }
+        } else {
+            if ($path -eq '-') { continue }
+            $in = (Get-Item -LiteralPath $path -ErrorAction SilentlyContinue)
+            $in = if ($in -and $in.LinkTarget) { [IO.Path]::GetFullPath($in.LinkTarget, (Split-Path -Parent $in.FullName)) } else { [IO.Path]::GetFullPath($path) }
+            $in = $in.TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
+            $sep = [IO.Path]::DirectorySeparatorChar
+            if (-not ($in -eq $out -or $in.StartsWith("$out$sep") -or $out.StartsWith("$in$sep"))) { continue }
+        }
+        Fail 2 "output $Output overlaps the input $path (the same path, or one inside the other); it would be replaced or counted: choose another output"
+    }
 }
 
 # Get-TaskCommand COMMAND PROGRAM: COMMAND with its leading `logmr` replaced

@@ -9,6 +9,8 @@ script_name=$1
 declare -A job=()
 # The repository root, for this checkout's release build.
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The job descriptors: a descriptor is one of these, never a path elsewhere.
+jobs_dir=$repo_root/hadoop-jobs/jobs
 
 # die CODE MESSAGE...: print "SCRIPT: MESSAGE" on stderr and exit with CODE.
 die() {
@@ -26,10 +28,10 @@ need_value() {
 # read_descriptor FILE: fills `job` from the descriptor's KEY=VALUE lines.
 read_descriptor() {
     local file=$1 line key
-    if [ ! -f "$file" ]; then
-        local names=("$(dirname "$file")"/*.job)
+    if [ ! -f "$file" ] || ! [ "$(dirname "$file")" -ef "$jobs_dir" ]; then
+        local names=("$jobs_dir"/*.job)
         names=("${names[@]##*/}")
-        die 2 "no job descriptor $file; the jobs are: ${names[*]%.job}"
+        die 2 "no job $(basename "$file" .job); the jobs are: ${names[*]%.job}"
     fi
     while IFS= read -r line || [ -n "$line" ]; do
         line=${line%$'\r'}
@@ -58,6 +60,77 @@ find_logmr() {
         die 2 "logmr binary $path is not an executable file"
     fi
     echo "$path"
+}
+
+# hdfs_path PATH: PATH as hadoop fs resolves it, without scheme and
+# authority: relative to the user's home directory /user/NAME, with `.`,
+# `..` and empty segments resolved.
+hdfs_path() {
+    local path=$1 part parts resolved=()
+    if [[ $path =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/]*(.*)$ ]]; then
+        path=${BASH_REMATCH[1]}
+    fi
+    [[ $path == /* ]] || path=/user/${HADOOP_USER_NAME:-$(id -un)}/$path
+    IFS=/ read -ra parts <<<"$path"
+    for part in "${parts[@]}"; do
+        case $part in
+            '' | .) ;;
+            ..) [ ${#resolved[@]} -eq 0 ] || unset 'resolved[-1]' ;;
+            *) resolved+=("$part") ;;
+        esac
+    done
+    local IFS=/
+    echo "/${resolved[*]}"
+}
+
+# glob_overlaps PATH PATTERN: whether the absolute HDFS path PATH equals,
+# contains or lies inside a path that PATTERN (an absolute path whose
+# segments may be hadoop fs globs: * ? [...] {a,b}) matches. A segment with
+# {a,b} alternatives is taken to match: refusing too much is safe.
+glob_overlaps() {
+    local path pattern i
+    IFS=/ read -ra path <<<"${1#/}"
+    IFS=/ read -ra pattern <<<"${2#/}"
+    for ((i = 0; i < ${#path[@]} && i < ${#pattern[@]}; i++)); do
+        case ${pattern[i]} in
+            *[{}]*) ;;
+            *[][*?\\]*)
+                # shellcheck disable=SC2053 # the pattern is meant to match
+                [[ ${path[i]} == ${pattern[i]} ]] || return 1
+                ;;
+            *) [ "${path[i]}" = "${pattern[i]}" ] || return 1 ;;
+        esac
+    done
+}
+
+# refuse_overlap hdfs|local OUTPUT INPUT...: exits 2 unless OUTPUT is safe
+# to replace: not the root, and neither equal to, inside, nor holding any
+# INPUT, so that --force can never delete input. HDFS paths are compared as
+# hadoop fs resolves them, globs included, and an HDFS output must be
+# literal (hadoop fs -rm would expand a glob); local paths are compared
+# with symbolic links resolved.
+refuse_overlap() {
+    local kind=$1 output=$2 out input in
+    shift 2
+    if [ "$kind" = hdfs ]; then
+        case $output in
+            *[][*?{}\\]*) die 2 "output $output holds glob characters, which hadoop fs would expand: give a literal path" ;;
+        esac
+        out=$(hdfs_path "$output")
+    else
+        out=$(realpath -m -- "$output")
+    fi
+    [ "$out" != / ] || die 2 "output $output is the root directory: give the job a directory of its own"
+    for input in "$@"; do
+        if [ "$kind" = hdfs ]; then
+            glob_overlaps "$out" "$(hdfs_path "$input")" || continue
+        else
+            [ "$input" != - ] || continue
+            in=$(realpath -m -- "$input")
+            [[ $in == "$out" || $in == "$out"/* || $out == "$in"/* ]] || continue
+        fi
+        die 2 "output $output overlaps the input $input (the same path, or one inside the other); it would be replaced or counted: choose another output"
+    done
 }
 
 # task_command COMMAND PROGRAM: COMMAND with its leading `logmr` replaced by

@@ -11,6 +11,7 @@ param(
     [string]$Reducers = '1',
     [string[]]$D = @(),
     [switch]$Force,
+    [switch]$SkipTrash,
     [string]$Logmr = '',
     [switch]$Help
 )
@@ -31,7 +32,10 @@ then prints its result (the part-* files) on stdout.
   -OutputPath PATH           HDFS output directory [default: $($job['output'])]
   -Reducers N                number of reduce tasks [default: 1]
   -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings, e.g. -D mapreduce.job.queuename=etl
-  -Force                     delete the output directory first if it exists
+  -Force                     replace the output directory if it exists (moved to the
+                             HDFS trash when the cluster has one); an output that is
+                             /, or equals, holds or lies inside an input is refused
+  -SkipTrash                 with -Force, delete the old output at once instead
   -Logmr PATH                the logmr.exe to ship with -files [default: `$env:LOGMR_BIN,
                              this checkout's target\release\logmr.exe, or logmr.exe on PATH]
   -Help                      this help
@@ -52,6 +56,7 @@ if ($Reducers -notmatch '^[1-9][0-9]*$') { Fail 2 "-Reducers must be a positive 
 foreach ($define in $D) {
     if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
 }
+Assert-NoOverlap 'hdfs' $OutputPath $inputs
 
 $logmrPath = Find-Logmr $Logmr
 $program = Split-Path -Leaf $logmrPath
@@ -74,8 +79,10 @@ if (-not $hadoop -or -not (Test-Path -LiteralPath $hadoop -PathType Leaf)) {
 & $hadoop fs -test -e $OutputPath
 if ($LASTEXITCODE -eq 0) {
     if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
-    [Console]::Error.WriteLine("${ScriptName}: deleting the existing output $OutputPath")
-    & $hadoop fs -rm -r -skipTrash $OutputPath 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
+    $remove = @('fs', '-rm', '-r')
+    if ($SkipTrash) { $remove += '-skipTrash' }
+    [Console]::Error.WriteLine("${ScriptName}: replacing the existing output ${OutputPath}: $hadoop $($remove -join ' ') $OutputPath")
+    & $hadoop @remove $OutputPath 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
     if ($LASTEXITCODE -ne 0) { Fail 1 "could not delete $OutputPath" }
 }
 

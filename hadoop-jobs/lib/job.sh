@@ -22,7 +22,10 @@ then prints its result (the part-* files) on stdout.
   --output PATH    HDFS output directory [default: ${job[output]}]
   --reducers N     number of reduce tasks [default: 1]
   -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl
-  --force          delete the output directory first if it exists
+  --force          replace the output directory if it exists (moved to the
+                   HDFS trash when the cluster has one); an output that is
+                   /, or equals, holds or lies inside an input is refused
+  --skip-trash     with --force, delete the old output at once instead
   --logmr PATH     the logmr binary to ship with -files [default: \$LOGMR_BIN,
                    this checkout's target/release/logmr, or logmr on PATH]
   -h, --help       this help
@@ -40,6 +43,7 @@ output=${job[output]}
 reducers=1
 defines=()
 force=0
+skip_trash=0
 logmr=
 
 while [ $# -gt 0 ]; do
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
         --reducers) need_value "$1" $#; reducers=$2; shift 2 ;;
         -D) need_value "$1" $#; defines+=("$2"); shift 2 ;;
         --force) force=1; shift ;;
+        --skip-trash) skip_trash=1; shift ;;
         --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) die 2 "unknown option $1 (see --help)" ;;
@@ -59,6 +64,7 @@ done
 for define in "${defines[@]}"; do
     [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
 done
+refuse_overlap hdfs "$output" "${inputs[@]}"
 
 logmr=$(find_logmr "$logmr")
 program=$(basename "$logmr")
@@ -80,8 +86,10 @@ fi
 
 if "$hadoop" fs -test -e "$output"; then
     [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
-    echo "$script_name: deleting the existing output $output" >&2
-    "$hadoop" fs -rm -r -skipTrash "$output" >&2 || die 1 "could not delete $output"
+    remove=(fs -rm -r)
+    [ "$skip_trash" = 0 ] || remove+=(-skipTrash)
+    echo "$script_name: replacing the existing output $output:$(printf ' %q' "$hadoop" "${remove[@]}" "$output")" >&2
+    "$hadoop" "${remove[@]}" "$output" >&2 || die 1 "could not delete $output"
 fi
 
 # Generic options (-D, -files) come before the streaming options: Hadoop

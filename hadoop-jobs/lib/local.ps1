@@ -34,10 +34,12 @@ decompressed. Without INPUT, standard input is the one map task's input.
 
   -OutputPath DIR            write the result to DIR\part-00000 instead of stdout;
                              DIR must not exist unless -Force
-  -D KEY=VALUE[,KEY=VALUE...]  settings passed to the tasks as Hadoop passes them, as
-                             environment variables with . turned into _, e.g.
-                             -D stream.map.output.field.separator=:
-  -Force                     delete the output directory first if it exists
+  -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings (dotted names such as
+                             stream.map.output.field.separator), passed to the tasks
+                             as Hadoop passes them: environment variables named KEY
+                             with every byte but letters and digits turned into _
+  -Force                     replace the output directory if it exists; an output that
+                             is /, or equals, holds or lies inside an input is refused
   -Logmr PATH                the logmr binary [default: `$env:LOGMR_BIN, this checkout's
                              target\release\logmr.exe, or logmr.exe on PATH]
   -Help                      this help
@@ -50,10 +52,17 @@ if ($Help) { Show-Usage; exit 0 }
 
 $logmrPath = Find-Logmr $Logmr
 $separator = "`t"
+# The settings, set in this process's environment only while the tasks run
+# (PowerShell starts them as its children); a setting is a dotted name, so
+# it can never be PATH or another variable the script itself relies on.
+$taskEnv = [ordered]@{}
 foreach ($define in $D) {
     if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
     $key = $define.Substring(0, $define.IndexOf('='))
-    [Environment]::SetEnvironmentVariable($key.Replace('.', '_'), $define.Substring($define.IndexOf('=') + 1))
+    if ($key -cnotmatch '^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$') {
+        Fail 2 "-D takes a Hadoop setting, a dotted name such as stream.map.output.field.separator, not '$key'"
+    }
+    $taskEnv[($key -creplace '[^A-Za-z0-9]', '_')] = $define.Substring($define.IndexOf('=') + 1)
     if ($key -eq 'stream.map.output.field.separator') { $separator = $define.Substring($define.IndexOf('=') + 1) }
 }
 
@@ -76,6 +85,9 @@ foreach ($path in $Inputs) {
     }
 }
 if ($Inputs.Count -eq 0) { $files = @('-') }
+if ($files.Count -eq 0) { [Console]::Error.WriteLine("${ScriptName}: warning: the inputs hold no files to read; the result is empty") }
+
+if ($OutputPath) { Assert-NoOverlap 'local' $OutputPath $Inputs }
 
 if ($OutputPath -and (Test-Path -LiteralPath $OutputPath)) {
     if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
@@ -89,7 +101,7 @@ $reducer = (Get-TaskCommand $job['reducer'] $logmrPath) -split ' '
 # Lines in ordinal order of their keys (the text up to the separator), which
 # is byte order for ASCII keys, as LC_ALL=C sort gives.
 function Sort-ByKey([string[]]$Lines) {
-    $keys = [string[]]@($Lines | ForEach-Object { $_.Split($separator, 2)[0] })
+    $keys = [string[]]@($Lines | ForEach-Object { $_.Split("`t", 2)[0] })
     $sorted = [string[]]@($Lines)
     [Array]::Sort($keys, $sorted, [StringComparer]::Ordinal)
     return $sorted
@@ -107,6 +119,7 @@ function Invoke-Task([string[]]$Command, [string[]]$Lines) {
 $tasks = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) ([IO.Path]::GetRandomFileName()))
 $task = 0
 $mapped = @()
+foreach ($name in $taskEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $taskEnv[$name]) }
 try {
     foreach ($file in $files) {
         try {
@@ -130,6 +143,11 @@ try {
                 $out = & $mapper[0] @rest $file
             }
             if ($LASTEXITCODE -ne 0) { throw "the mapper exited with code $LASTEXITCODE" }
+            # Hadoop splits each map output line at the first separator and
+            # hands the combiner and reducer KEY<TAB>VALUE.
+            if ($separator -ne "`t") {
+                $out = @($out | ForEach-Object { $at = $_.IndexOf($separator); if ($at -ge 0) { $_.Substring(0, $at) + "`t" + $_.Substring($at + $separator.Length) } else { $_ } })
+            }
             $mapped += @(Invoke-Task $combiner (Sort-ByKey @($out)))
         } catch {
             Fail 1 "the map task for $file failed: $_"
@@ -151,5 +169,6 @@ try {
         $result
     }
 } finally {
+    foreach ($name in $taskEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $null) }
     Remove-Item -LiteralPath $tasks -Recurse -Force -ErrorAction SilentlyContinue
 }

@@ -26,10 +26,13 @@ decompressed. Without INPUT, standard input is the one map task's input.
 
   --output DIR     write the result to DIR/part-00000 instead of stdout;
                    DIR must not exist unless --force
-  -D KEY=VALUE     a setting passed to the tasks as Hadoop passes it, as an
-                   environment variable with . turned into _ (repeatable), e.g.
-                   -D stream.map.output.field.separator=:
-  --force          delete the output directory first if it exists
+  -D KEY=VALUE     a Hadoop setting (a dotted name such as
+                   stream.map.output.field.separator), passed to the tasks
+                   only, as Hadoop passes it: an environment variable named
+                   KEY with every byte but letters and digits turned into _
+                   (repeatable), e.g. -D stream.map.output.field.separator=:
+  --force          replace the output directory if it exists; an output that
+                   is /, or equals, holds or lies inside an input is refused
   --logmr PATH     the logmr binary [default: \$LOGMR_BIN, this checkout's
                    target/release/logmr, or logmr on PATH]
   -h, --help       this help
@@ -59,10 +62,15 @@ done
 
 logmr=$(find_logmr "$logmr")
 separator=$'\t'
+# The settings, as NAME=VALUE for env(1): in the tasks' environment only,
+# never this script's (a -D PATH=... must not choose its sort).
+task_env=()
 for define in "${defines[@]}"; do
     [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
     key=${define%%=*}
-    export "${key//./_}=${define#*=}"
+    [[ $key =~ ^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$ ]] ||
+        die 2 "-D takes a Hadoop setting, a dotted name such as stream.map.output.field.separator, not '$key'"
+    task_env+=("${key//[^A-Za-z0-9]/_}=${define#*=}")
     [ "$key" != stream.map.output.field.separator ] || separator=${define#*=}
 done
 
@@ -71,7 +79,7 @@ for input in "${inputs[@]}"; do
     if [ -d "$input" ]; then
         while IFS= read -r -d '' file; do
             files+=("$file")
-        done < <(find "$input" -name '[_.]*' -prune -o -type f -print0 | LC_ALL=C sort -z)
+        done < <(find -H "$input" -mindepth 1 -name '[_.]*' -prune -o -type f -print0 | LC_ALL=C sort -z)
     elif [ -f "$input" ] || [ "$input" = - ]; then
         files+=("$input")
     else
@@ -79,7 +87,11 @@ for input in "${inputs[@]}"; do
     fi
 done
 [ ${#inputs[@]} -gt 0 ] || files=(-)
+[ ${#files[@]} -gt 0 ] || echo "$script_name: warning: the inputs hold no files to read; the result is empty" >&2
 
+if [ -n "$output" ]; then
+    refuse_overlap local "$output" "${inputs[@]}"
+fi
 if [ -n "$output" ] && [ -e "$output" ]; then
     [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
     rm -r "$output"
@@ -88,7 +100,23 @@ fi
 read -ra mapper <<<"$(task_command "${job[mapper]}" "$logmr")"
 read -ra combiner <<<"$(task_command "${job[combiner]:-cat}" "$logmr")"
 read -ra reducer <<<"$(task_command "${job[reducer]}" "$logmr")"
-sort_by_key() { LC_ALL=C sort -t "${separator:0:1}" -k1,1; }
+mapper=(env "${task_env[@]}" "${mapper[@]}")
+combiner=(env "${task_env[@]}" "${combiner[@]}")
+reducer=(env "${task_env[@]}" "${reducer[@]}")
+# The map output as the reduce side reads it: Hadoop splits each line at
+# the first map output separator into key and value, and hands the combiner
+# and reducer KEY<TAB>VALUE.
+rekey() {
+    if [ "$separator" = $'\t' ]; then
+        cat
+    else
+        SEPARATOR=$separator LC_ALL=C awk '{
+            i = index($0, ENVIRON["SEPARATOR"])
+            if (i) print substr($0, 1, i - 1) "\t" substr($0, i + length(ENVIRON["SEPARATOR"])); else print
+        }'
+    fi
+}
+sort_by_key() { LC_ALL=C sort -t $'\t' -k1,1; }
 
 tasks=$(mktemp -d)
 trap 'rm -rf "$tasks"' EXIT
@@ -96,15 +124,15 @@ task=0
 for file in "${files[@]}"; do
     out=$tasks/map-$(printf '%06d' "$task")
     case $file in
-        -) "${mapper[@]}" | sort_by_key | "${combiner[@]}" >"$out" ;;
-        *.gz) gzip -dc -- "$file" | "${mapper[@]}" | sort_by_key | "${combiner[@]}" >"$out" ;;
-        *) "${mapper[@]}" <"$file" | sort_by_key | "${combiner[@]}" >"$out" ;;
+        -) "${mapper[@]}" | rekey | sort_by_key | "${combiner[@]}" >"$out" ;;
+        *.gz) gzip -dc -- "$file" | "${mapper[@]}" | rekey | sort_by_key | "${combiner[@]}" >"$out" ;;
+        *) "${mapper[@]}" <"$file" | rekey | sort_by_key | "${combiner[@]}" >"$out" ;;
     esac || die 1 "the map task for $file failed"
     task=$((task + 1))
 done
 
 result=$tasks/result
-cat "$tasks"/map-* | sort_by_key | "${reducer[@]}" >"$result" || die 1 "the reduce task failed"
+{ [ "$task" -eq 0 ] || cat "$tasks"/map-*; } | sort_by_key | "${reducer[@]}" >"$result" || die 1 "the reduce task failed"
 if [ -n "$output" ]; then
     mkdir -p "$output"
     mv "$result" "$output/part-00000"

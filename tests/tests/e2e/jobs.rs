@@ -271,10 +271,136 @@ fn an_existing_output_needs_force() {
     let out = cluster.logcount("logs_out", &["--force"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("OLD"));
+    // The old output goes to the trash when the cluster keeps one: no
+    // -skipTrash unless asked for.
+    let replacing = text(&out.stderr);
+    let replacing = replacing
+        .lines()
+        .find(|l| l.contains("replacing the existing output"))
+        .unwrap_or_else(|| panic!("{replacing}"));
+    assert!(
+        replacing.ends_with(&format!("fs -rm -r {}", cluster.out("logs_out"))),
+        "{replacing}"
+    );
     assert_eq!(
         sorted_lines(&text(&out.stdout)),
         sorted_lines(&reference(&cluster.inputs))
     );
+}
+
+/// The listing of an HDFS directory of the services, as paths.
+fn listing(path: &str) -> Vec<String> {
+    let store = HdfsStore::open(&services().hdfs_url(path)).unwrap();
+    store.list().unwrap().into_iter().map(|e| e.path).collect()
+}
+
+#[test]
+fn an_output_that_overlaps_an_input_is_refused_even_with_force() {
+    let cluster = Cluster::new("overlap");
+    let before = listing(&cluster.input());
+    assert!(!before.is_empty());
+    let input = cluster.input();
+    let inside = format!("{input}/out");
+    let glob = format!("{}/lo*", cluster.base);
+    let relative_home = format!("/user/e2e-user/{}", cluster.base.trim_start_matches('/'));
+    for (inputs, output) in [
+        (vec![&input[..]], &input[..]),
+        (vec![&input[..]], &cluster.base[..]),
+        (vec![&input[..]], &inside[..]),
+        (vec![&input[..]], "/"),
+        (vec![&input[..]], "hdfs://elsewhere:8020/"),
+        (vec![&glob[..]], &inside[..]),
+        (
+            vec![&input[..]],
+            &format!(
+                "{}/../{}/logs/.",
+                cluster.base,
+                cluster.base.rsplit('/').next().unwrap()
+            )[..],
+        ),
+        (vec![&input[..]], &format!("{}/logs*", cluster.base)[..]),
+        // Relative paths are under /user/NAME, as hadoop fs resolves them.
+        (
+            vec![&relative_home[..]],
+            cluster.base.trim_start_matches('/'),
+        ),
+    ] {
+        let mut args = vec!["--force", "--output", output];
+        for input in &inputs {
+            args.extend(["--input", input]);
+        }
+        let out = cluster.run("logcount.sh", &args, &[("HADOOP_USER_NAME", "e2e-user")]);
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{inputs:?} -> {output}: {stderr}"
+        );
+        assert!(
+            stderr.contains("overlaps the input")
+                || stderr.contains("is the root directory")
+                || stderr.contains("glob characters"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("running"),
+            "no job was submitted: {stderr}"
+        );
+    }
+    assert_eq!(listing(&cluster.input()), before, "the input is intact");
+
+    // A glob that cannot match the output does not stop the job.
+    let other = format!("{}/nothing-*", cluster.base);
+    let out = cluster.run(
+        "logcount.sh",
+        &[
+            "--input",
+            &input,
+            "--input",
+            &other,
+            "--output",
+            &cluster.out("counted"),
+        ],
+        &[],
+    );
+    assert!(
+        !text(&out.stderr).contains("overlaps"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn job_names_are_names_in_jobs_not_paths() {
+    // A well-formed descriptor outside jobs/, reached with `..`.
+    let dir = TempDir::new("jobs-outside");
+    fs::write(
+        dir.join("evil.job"),
+        "mapper=logmr map\nreducer=logmr reduce\ninput=/in\noutput=/user\n",
+    )
+    .unwrap();
+    let outside = format!("{}{}", "../".repeat(30), dir.join("evil").display());
+    for (script, name) in [
+        ("job.sh", "../../x"),
+        ("job.sh", "*"),
+        ("job.sh", &outside[..]),
+        ("job-local.sh", &outside[..]),
+    ] {
+        let out = Command::new("bash")
+            .arg(jobs().join(script))
+            .arg(name)
+            .env("LOGMR_BIN", binary("logmr"))
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{script} {name}: {stderr}");
+        assert!(
+            stderr.contains(
+                "the jobs are: levels-by-hour levels-by-minute logcount sources templates"
+            ),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
@@ -435,6 +561,107 @@ fn logcount_local_counts_files_directories_and_stdin() {
     let missing = local(&["/no/such/file"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("/no/such/file"));
+
+    // A symbolic link to the directory counts as the directory.
+    let link = dir.join("link");
+    std::os::unix::fs::symlink(&data, &link).unwrap();
+    let out = local(&[link.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), want);
+
+    // An empty directory: an empty result and a warning, not a failure.
+    let empty = dir.join("empty");
+    fs::create_dir(&empty).unwrap();
+    let out = local(&[empty.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("hold no files"));
+}
+
+#[test]
+fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
+    let dir = TempDir::new("jobs-local-safety");
+    let input = dir.join("in");
+    fs::create_dir_all(input.join("sub")).unwrap();
+    fs::write(input.join("a.log"), "[ERROR] a\n[INFO] b\n").unwrap();
+    fs::write(input.join("sub/b.log"), "[WARN] c\n").unwrap();
+    fs::create_dir(dir.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(&input, dir.join("link")).unwrap();
+    let local = |args: &[&str]| {
+        Command::new("bash")
+            .arg(jobs().join("logcount-local.sh"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("LOGMR_BIN", binary("logmr"))
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["--force", "--output", "in", "in"][..],
+        &["--force", "--output", "in/sub", "in"],
+        &["--force", "--output", ".", "in"],
+        &["--force", "--output", "link/out", "in"],
+        &["--force", "--output", "elsewhere", "elsewhere/..", "in"],
+        &["--force", "--output", "/"],
+    ] {
+        let out = local(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(input.join("sub/b.log")).unwrap(),
+        "[WARN] c\n"
+    );
+    assert!(input.join("a.log").is_file() && dir.join("elsewhere").is_dir());
+
+    // Settings reach the tasks only, and only Hadoop-style names: a PATH
+    // that would choose the script's own `sort` is refused.
+    let evil = dir.join("evil");
+    fs::create_dir(&evil).unwrap();
+    let marker = dir.join("sort-ran");
+    fs::write(
+        evil.join("sort"),
+        format!(
+            "#!/bin/sh\ntouch {}\nexec /usr/bin/sort \"$@\"\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(
+        evil.join("sort"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    for key in ["PATH", "LD_PRELOAD", "IFS", "a..b", "stream.x y"] {
+        let define = format!("{key}={}:/usr/bin:/bin", evil.display());
+        let out = local(&["-D", &define, "in"]);
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("Hadoop setting"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert!(!marker.exists(), "the fake sort ran");
+
+    // A key with a `-`, and a map separator: the tasks see them as Hadoop
+    // passes them, and the counts are those of the plain run.
+    let plain = local(&["in"]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let out = local(&[
+        "-D",
+        "yarn.app.mapreduce.am.command-opts=-Xmx1g",
+        "-D",
+        "stream.map.output.field.separator=:",
+        "in",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&plain.stdout));
+    assert_eq!(text(&plain.stdout), "ERROR\t1\nINFO\t1\nWARN\t1\n");
 }
 
 fn pipeline(args: &[&str]) -> Output {
@@ -490,10 +717,25 @@ fn the_whole_pipeline_starts_apache_kafka_and_checks_itself() {
         "{committed:?}"
     );
 
-    // A store that is not empty is refused: the check would be wrong.
-    let again = pipeline(&["--count", "10", "--store", store.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(text(&again.stderr).contains("is not empty"));
+    // A store that is not empty is refused: the check would be wrong. And
+    // --force replaces the output only: the store is never deleted.
+    let unrelated = store.join("dt=2024-12-10/kept.log");
+    fs::create_dir_all(unrelated.parent().unwrap()).unwrap();
+    fs::write(&unrelated, "[INFO] keep me\n").unwrap();
+    for force in [&[][..], &["--force"]] {
+        let mut args = vec!["--count", "10", "--store", store.to_str().unwrap()];
+        args.extend(force);
+        let again = pipeline(&args);
+        assert_eq!(again.status.code(), Some(2), "{force:?}");
+        assert!(text(&again.stderr).contains("is not empty"));
+    }
+    assert!(unrelated.is_file());
+    let after: Vec<_> = fs::read_dir(&store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("logs_machine+"))
+        .collect();
+    assert_eq!(after.len(), committed.len());
 }
 
 #[test]
