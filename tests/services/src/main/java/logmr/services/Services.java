@@ -222,7 +222,9 @@ public final class Services {
         new SecureRandom().nextBytes(id);
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool",
-                "format", "-t", clusterId, "-c", config.getPath())
+                // Attached with `=`: a URL-safe base64 id may start with `-`,
+                // which the tool would take for an option (1 start in 64).
+                "format", "--cluster-id=" + clusterId, "-c", config.getPath())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                 .start();
