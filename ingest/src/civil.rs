@@ -21,6 +21,9 @@ pub const MONTHS: [&str; 12] = [
 ];
 pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
+/// The last millisecond of year 9999, the last a four-digit year can show.
+pub const MAX_MILLIS: i64 = 253_402_300_799_999;
+
 /// Days since 1970-01-01 of a calendar date.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     logmr::keys::time::days_from_civil(year, month.into(), day.into())

@@ -11,7 +11,12 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code for bad arguments or settings.
 pub const EXIT_USAGE: i32 = 2;
-/// Exit code when the run ended but some messages were not delivered.
+/// Exit code when the store and the topic disagree: the store holds
+/// offsets the topic never had, overlapping files, or another writer's
+/// batch. Nothing more is written until a person looks.
+pub const EXIT_CONFLICT: i32 = 4;
+/// Exit code when the run ended but some messages were not delivered, or
+/// it stopped short of its bounds because the brokers went away.
 pub const EXIT_UNDELIVERED: i32 = 3;
 
 /// Everything that can stop an ingest command.
@@ -25,8 +30,11 @@ pub enum Error {
     Kafka { context: String, source: KafkaError },
     /// The brokers could not be reached in time.
     Unreachable { brokers: String, detail: String },
-    /// The store holds something the commit protocol cannot accept.
+    /// A store operation failed (I/O, the NameNode); a retry may help.
     Store(String),
+    /// The store holds what the commit protocol cannot accept, or another
+    /// writer got there first: retrying cannot help.
+    Conflict(String),
     /// Messages were produced but not all were delivered.
     Undelivered { failed: u64, first_error: String },
 }
@@ -48,9 +56,21 @@ impl Error {
         }
     }
 
+    /// A client that librdkafka would not create: a bad `-X` setting (or
+    /// one the other settings contradict) is bad usage, exit 2.
+    pub fn client(what: &str, source: KafkaError) -> Error {
+        match source {
+            KafkaError::ClientConfig(..) | KafkaError::ClientCreation(_) => Error::Usage(format!(
+                "cannot create the Kafka {what}: {source} (check -X)"
+            )),
+            source => Error::kafka(format!("cannot create the Kafka {what}"), source),
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
+            Error::Conflict(_) => EXIT_CONFLICT,
             Error::Undelivered { .. } => EXIT_UNDELIVERED,
             _ => EXIT_FAILURE,
         }
@@ -68,10 +88,14 @@ impl fmt::Display for Error {
             Error::Usage(msg) => f.write_str(msg),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Kafka { context, source } => write!(f, "{context}: {source}"),
-            Error::Store(msg) => f.write_str(msg),
+            Error::Store(msg) | Error::Conflict(msg) => f.write_str(msg),
             Error::Unreachable { brokers, detail } => {
                 write!(f, "cannot reach the Kafka brokers {brokers}: {detail}")
             }
+            Error::Undelivered {
+                failed: 0,
+                first_error,
+            } => f.write_str(first_error),
             Error::Undelivered {
                 failed,
                 first_error,

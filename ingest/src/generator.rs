@@ -197,9 +197,18 @@ impl Generator {
         })
     }
 
+    /// The timestamp of line `index` (from 0): never past year 9999, so
+    /// never wrapped around to go backwards.
+    pub fn timestamp_of(start_ms: i64, interval_ms: u64, index: u64) -> i64 {
+        let offset = i64::try_from(index.saturating_mul(interval_ms)).unwrap_or(i64::MAX);
+        start_ms
+            .saturating_add(offset)
+            .min(crate::civil::MAX_MILLIS)
+    }
+
     /// Appends the next line, with its newline, to `out`.
     pub fn next_line(&mut self, out: &mut Vec<u8>) -> LineInfo {
-        let millis = self.start_ms + (self.lines * self.interval_ms) as i64;
+        let millis = Self::timestamp_of(self.start_ms, self.interval_ms, self.lines);
         let secs = millis.div_euclid(1000);
         if self.clock.0 != secs {
             self.clock = (secs, civil(millis));

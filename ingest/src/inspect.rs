@@ -42,9 +42,7 @@ pub fn inspect(
     for (k, v) in &opts.properties {
         config.set(k, v);
     }
-    let consumer: BaseConsumer = config
-        .create()
-        .map_err(|e| Error::kafka("cannot create the Kafka consumer", e))?;
+    let consumer: BaseConsumer = config.create().map_err(|e| Error::client("consumer", e))?;
     let metadata = consumer
         .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
         .map_err(|e| Error::Unreachable {

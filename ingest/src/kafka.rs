@@ -68,15 +68,25 @@ pub fn client_config(opts: &KafkaOptions, defaults: &[(&str, &str)]) -> ClientCo
     config
 }
 
-/// Counts delivery reports.
+/// Counts delivery reports, and notes when every broker is gone.
 #[derive(Default)]
 pub struct DeliveryCounter {
     delivered: AtomicU64,
     failed: AtomicU64,
     first_error: Mutex<Option<String>>,
+    /// Why the brokers are unreachable, once librdkafka says all are down.
+    brokers_down: Mutex<Option<String>>,
 }
 
-impl ClientContext for DeliveryCounter {}
+impl ClientContext for DeliveryCounter {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+            let mut down = self.brokers_down.lock().unwrap_or_else(|p| p.into_inner());
+            down.get_or_insert_with(|| format!("all brokers are down: {reason}"));
+        }
+        eprintln!("logmr-gen: warning: {error}: {reason}");
+    }
+}
 
 impl ProducerContext for DeliveryCounter {
     type DeliveryOpaque = ();
@@ -157,7 +167,7 @@ fn ensure_topic(
 pub fn create_topic(opts: &KafkaOptions) -> Result<()> {
     let admin: AdminClient<DefaultClientContext> = client_config(opts, &[])
         .create()
-        .map_err(|e| Error::kafka("cannot create a Kafka admin client", e))?;
+        .map_err(|e| Error::client("admin client", e))?;
     let topic = NewTopic::new(
         &opts.topic,
         opts.partitions,
@@ -202,7 +212,7 @@ impl KafkaSink {
             .unwrap_or(300_000);
         let producer: ThreadedProducer<DeliveryCounter> = config
             .create_with_context(DeliveryCounter::default())
-            .map_err(|e| Error::kafka("cannot create the Kafka producer", e))?;
+            .map_err(|e| Error::client("producer", e))?;
         let partitions = ensure_topic(&producer, opts)?;
         Ok(KafkaSink {
             partitions,
@@ -254,6 +264,16 @@ impl Sink for KafkaSink {
 
     fn failed(&self) -> u64 {
         self.producer.context().failed.load(Ordering::Relaxed)
+    }
+
+    fn halted(&self) -> Option<String> {
+        let ctx = self.producer.context();
+        let down = ctx.brokers_down.lock().unwrap_or_else(|p| p.into_inner());
+        match (&*down, self.failed()) {
+            (Some(reason), _) => Some(reason.clone()),
+            (None, 0) => None,
+            (None, n) => Some(format!("{n} message(s) failed")),
+        }
     }
 
     fn finish(&mut self) -> Result<Delivery> {

@@ -1,6 +1,7 @@
 //! The ingest side of the logmr pipeline: a log generator that feeds
 //! stdout, files or Kafka, and a sink from Kafka into a store.
 //!
+//! * [`cli`] holds the value parsers the binaries' arguments share.
 //! * [`generator`] makes deterministic lines in the [`format`] layouts and
 //!   keeps their ground truth; [`civil`] formats their timestamps.
 //! * [`sink`] and [`kafka`] are where lines go; [`rate`] paces them and
@@ -9,6 +10,7 @@
 //!   protocol of [`commit`]; [`inspect`] prints a topic for a look.
 
 pub mod civil;
+pub mod cli;
 pub mod commit;
 pub mod consume;
 pub mod error;

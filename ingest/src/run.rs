@@ -28,6 +28,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Stopped by a signal rather than by its bounds.
     pub interrupted: bool,
+    /// Stopped early because the destination was failing, and why.
+    pub halted: Option<String>,
 }
 
 impl Report {
@@ -60,6 +62,14 @@ impl Report {
                 first_error: d.first_error.clone().unwrap_or_else(|| "unknown".into()),
             });
         }
+        if let Some(reason) = &self.halted {
+            // Every line made was delivered, but the run stopped short of
+            // its bounds: the lines it did not make are missing too.
+            return Err(Error::Undelivered {
+                failed: 0,
+                first_error: format!("the run stopped early after {} lines: {reason}", d.produced),
+            });
+        }
         Ok(())
     }
 }
@@ -76,11 +86,13 @@ pub fn run(
     quiet: bool,
 ) -> Result<Report> {
     let started = Instant::now();
+    let deadline = bounds.duration.map(|d| started + d);
     let mut limiter = bounds.rate.map(RateLimiter::new);
     let mut stats = Stats::new("logmr-gen", quiet, bounds.count, StatsEvery::default());
     let mut line = Vec::with_capacity(512);
     let mut bytes = 0u64;
     let mut interrupted = false;
+    let mut halted = None;
     loop {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
@@ -89,11 +101,13 @@ pub fn run(
         let left = bounds
             .count
             .map_or(BATCH, |c| c.saturating_sub(generator.lines()).min(BATCH));
-        if left == 0 || bounds.duration.is_some_and(|d| started.elapsed() >= d) {
+        if left == 0 || deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
         let n = match &mut limiter {
-            Some(limiter) => limiter.take(left),
+            // 0 when the stop flag or the deadline came while waiting: the
+            // next turn of the loop ends the run.
+            Some(limiter) => limiter.take(left, deadline, stop),
             None => left,
         };
         for _ in 0..n {
@@ -105,9 +119,11 @@ pub fn run(
         stats.tick(generator.lines(), bytes, || {
             format!("delivered {}", sink.delivered())
         });
-        if sink.failed() > 0 {
-            // The destination is failing (a broker went away): stop making
-            // more lines that could only fail too, and report.
+        if let Some(reason) = sink.halted() {
+            // The destination is failing (every broker went away): stop
+            // making lines that could only fail too, and report.
+            eprintln!("logmr-gen: stopping: {reason}");
+            halted = Some(reason);
             break;
         }
     }
@@ -118,5 +134,6 @@ pub fn run(
         bytes,
         elapsed: started.elapsed(),
         interrupted,
+        halted,
     })
 }

@@ -32,41 +32,58 @@ pub trait Sink {
     fn failed(&self) -> u64 {
         0
     }
+    /// Why no more lines should be sent, once the destination is failing
+    /// (a delivery failed, every broker is gone).
+    fn halted(&self) -> Option<String> {
+        None
+    }
     /// Flushes everything and reports.
     fn finish(&mut self) -> Result<Delivery>;
 }
 
 /// Lines into a byte stream.
 pub struct StreamSink {
-    out: Box<dyn Write>,
+    out: Stream,
     name: String,
     produced: u64,
 }
 
+/// The stream, buffered, and compressed when it is gzip.
+enum Stream {
+    Plain(BufWriter<Box<dyn Write>>),
+    Gzip(GzEncoder<BufWriter<Box<dyn Write>>>),
+    /// After `finish`.
+    Done,
+}
+
 impl StreamSink {
     pub fn stdout() -> StreamSink {
-        StreamSink {
-            out: Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
-            name: "stdout".into(),
-            produced: 0,
-        }
+        StreamSink::new(Box::new(io::stdout()), "stdout", false)
     }
 
     /// A file, gzip-compressed when `gzip` is set.
     pub fn file(path: &Path, gzip: bool) -> Result<StreamSink> {
         let file = File::create(path)
             .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-        let buffered = BufWriter::with_capacity(1 << 20, file);
-        let out: Box<dyn Write> = if gzip {
-            Box::new(GzEncoder::new(buffered, Compression::fast()))
-        } else {
-            Box::new(buffered)
-        };
-        Ok(StreamSink {
-            out,
-            name: path.display().to_string(),
+        Ok(StreamSink::new(
+            Box::new(file),
+            &path.display().to_string(),
+            gzip,
+        ))
+    }
+
+    /// Any writer, named `name` in messages.
+    pub fn new(out: Box<dyn Write>, name: &str, gzip: bool) -> StreamSink {
+        let buffered = BufWriter::with_capacity(1 << 20, out);
+        StreamSink {
+            out: if gzip {
+                Stream::Gzip(GzEncoder::new(buffered, Compression::fast()))
+            } else {
+                Stream::Plain(buffered)
+            },
+            name: name.to_string(),
             produced: 0,
-        })
+        }
     }
 
     fn error(&self, e: io::Error) -> Error {
@@ -76,7 +93,12 @@ impl StreamSink {
 
 impl Sink for StreamSink {
     fn send(&mut self, _machine: u32, line: &[u8]) -> Result<()> {
-        self.out.write_all(line).map_err(|e| self.error(e))?;
+        let written = match &mut self.out {
+            Stream::Plain(w) => w.write_all(line),
+            Stream::Gzip(w) => w.write_all(line),
+            Stream::Done => Err(io::Error::other("the stream is finished")),
+        };
+        written.map_err(|e| self.error(e))?;
         self.produced += 1;
         Ok(())
     }
@@ -85,16 +107,75 @@ impl Sink for StreamSink {
         self.produced
     }
 
+    /// Writes everything out, the gzip trailer included, and fails when any
+    /// of it could not be written: a full disk never leaves a truncated
+    /// file behind an exit 0.
     fn finish(&mut self) -> Result<Delivery> {
-        self.out.flush().map_err(|e| self.error(e))?;
-        // Dropping a GzEncoder writes its trailer; do it now, with errors.
-        let out = std::mem::replace(&mut self.out, Box::new(io::sink()));
-        drop(out);
+        let finished = match std::mem::replace(&mut self.out, Stream::Done) {
+            Stream::Plain(mut w) => w.flush(),
+            Stream::Gzip(mut w) => w.try_finish().and_then(|_| w.get_mut().flush()),
+            Stream::Done => Ok(()),
+        };
+        finished.map_err(|e| self.error(e))?;
         Ok(Delivery {
             produced: self.produced,
             delivered: self.produced,
             failed: 0,
             first_error: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Accepts `room` bytes, then fails as a full disk does.
+    struct Disk {
+        room: usize,
+        written: std::rc::Rc<std::cell::Cell<usize>>,
+    }
+
+    impl Write for Disk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let used = self.written.get();
+            if used >= self.room {
+                return Err(io::Error::from_raw_os_error(28));
+            }
+            let n = buf.len().min(self.room - used);
+            self.written.set(used + n);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn write_lines(room: usize, gzip: bool) -> (Result<Delivery>, usize) {
+        let written = std::rc::Rc::new(std::cell::Cell::new(0));
+        let disk = Disk {
+            room,
+            written: written.clone(),
+        };
+        let mut sink = StreamSink::new(Box::new(disk), "disk", gzip);
+        for i in 0..100 {
+            sink.send(0, format!("line {i}\n").as_bytes()).unwrap();
+        }
+        (sink.finish(), written.get())
+    }
+
+    #[test]
+    fn a_stream_that_cannot_be_written_to_the_end_is_an_error() {
+        for gzip in [false, true] {
+            let (result, size) = write_lines(usize::MAX, gzip);
+            assert_eq!(result.unwrap().delivered, 100);
+            // One byte short anywhere, the trailer included, fails.
+            for room in [0, size / 2, size - 1] {
+                let (result, _) = write_lines(room, gzip);
+                let err = result.unwrap_err().to_string();
+                assert!(err.contains("cannot write disk"), "{err}");
+            }
+        }
     }
 }

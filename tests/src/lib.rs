@@ -71,6 +71,26 @@ pub fn wait_for_sigterm_handler(pid: u32) {
     }
 }
 
+/// Sends `signal` (`TERM`, `INT`) to `child` once it handles signals and
+/// has run a moment, and waits for it: its output, and how long it took to
+/// exit after the signal.
+pub fn signal_and_wait(
+    child: std::process::Child,
+    signal: &str,
+) -> (std::process::Output, std::time::Duration) {
+    wait_for_sigterm_handler(child.id());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = std::time::Instant::now();
+    let killed = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success(), "kill -{signal} {}", child.id());
+    let out = child.wait_with_output().unwrap();
+    (out, sent.elapsed())
+}
+
 /// A directory under the system's temporary directory, named after the test
 /// and the process, emptied on creation and removed on drop.
 pub struct TempDir(PathBuf);

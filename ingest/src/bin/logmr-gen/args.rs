@@ -44,8 +44,10 @@ pub struct Args {
     #[arg(long, default_value = "now")]
     pub start: String,
 
-    /// Milliseconds between the timestamps of consecutive lines.
-    #[arg(long, value_name = "MS", default_value_t = 10)]
+    /// Milliseconds between the timestamps of consecutive lines (at most
+    /// 86400000, a day).
+    #[arg(long, value_name = "MS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
     pub interval_ms: u64,
 
     /// Seed of the random choices; random when not given.
@@ -53,11 +55,11 @@ pub struct Args {
     pub seed: Option<u64>,
 
     /// Stop after N lines (K, M and G suffixes allowed).
-    #[arg(short = 'n', long, value_name = "N", value_parser = count)]
+    #[arg(short = 'n', long, value_name = "N", value_parser = ingest::cli::count)]
     pub count: Option<u64>,
 
     /// Stop after this long: 500ms, 30s, 5m, 1h.
-    #[arg(long, value_parser = duration)]
+    #[arg(long, value_parser = ingest::cli::duration)]
     pub duration: Option<std::time::Duration>,
 
     /// Lines per second, spread evenly; unlimited when not given.
@@ -77,7 +79,7 @@ pub struct Args {
     pub brokers: Option<String>,
 
     /// Kafka topic.
-    #[arg(long, default_value = "logs_machine")]
+    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
     pub topic: String,
 
     /// librdkafka property KEY=VALUE (repeatable), as with kcat: security,
@@ -98,7 +100,8 @@ pub struct Args {
     pub no_create_topic: bool,
 
     /// Seconds to wait for the brokers to answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub connect_timeout: u64,
 
     /// Write the per-level counts of what was generated to FILE (- for stdout
@@ -109,36 +112,6 @@ pub struct Args {
     /// No periodic statistics on stderr.
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-fn count(text: &str) -> Result<u64, String> {
-    let (num, mult) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&text[..text.len() - 1], 1_000),
-        Some('M') => (&text[..text.len() - 1], 1_000_000),
-        Some('G') => (&text[..text.len() - 1], 1_000_000_000),
-        _ => (text, 1),
-    };
-    num.parse::<u64>()
-        .map(|n| n * mult)
-        .map_err(|_| format!("not a count: {text:?}"))
-}
-
-fn duration(text: &str) -> Result<std::time::Duration, String> {
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (num, unit) = text.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("not a duration: {text:?}"))?;
-    let secs = match unit {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        _ => return Err(format!("not a duration: {text:?} (use ms, s, m or h)")),
-    };
-    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 fn rate(text: &str) -> Result<f64, String> {
@@ -154,12 +127,6 @@ mod tests {
 
     #[test]
     fn parsers() {
-        assert_eq!(count("10M"), Ok(10_000_000));
-        assert_eq!(count("7"), Ok(7));
-        assert!(count("x").is_err());
-        assert_eq!(duration("500ms"), Ok(std::time::Duration::from_millis(500)));
-        assert_eq!(duration("2m"), Ok(std::time::Duration::from_secs(120)));
-        assert!(duration("3d").is_err());
         assert!(rate("0").is_err());
     }
 }

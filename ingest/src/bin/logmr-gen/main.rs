@@ -31,6 +31,19 @@ fn config(args: &Args) -> Result<GenConfig> {
             ))
         })?,
     };
+    if let Some(count) = args.count {
+        let last = count
+            .checked_sub(1)
+            .and_then(|n| n.checked_mul(args.interval_ms))
+            .and_then(|n| i64::try_from(n).ok())
+            .and_then(|n| start_ms.checked_add(n));
+        if last.is_none_or(|last| last > ingest::civil::MAX_MILLIS) && count > 0 {
+            return Err(Error::Usage(format!(
+                "{count} lines {} ms apart from --start would pass the year 9999",
+                args.interval_ms
+            )));
+        }
+    }
     Ok(GenConfig {
         formats: Formats::parse(&args.format)?,
         weights: parse_weights(&args.levels)?,
@@ -83,19 +96,32 @@ fn sink(args: &Args) -> Result<Box<dyn Sink>> {
     }
 }
 
-fn write_summary(args: &Args, generator: &Generator) -> Result<()> {
-    let Some(path) = &args.summary else {
-        return Ok(());
-    };
-    let text = generator.summary();
-    if path.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        return out
-            .write_all(text.as_bytes())
-            .and_then(|_| out.flush())
-            .map_err(|e| Error::io("cannot write the summary", e));
+/// Where the summary goes, opened before anything is produced so that an
+/// unwritable path fails first: `None` for none or stdout (`-`).
+fn open_summary(args: &Args) -> Result<Option<std::fs::File>> {
+    match &args.summary {
+        Some(path) if path.as_os_str() != "-" => std::fs::File::create(path)
+            .map(Some)
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e)),
+        _ => Ok(None),
     }
-    std::fs::write(path, text).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+}
+
+fn write_summary(args: &Args, file: Option<std::fs::File>, generator: &Generator) -> Result<()> {
+    let text = generator.summary();
+    match (file, &args.summary) {
+        (Some(mut file), Some(path)) => file
+            .write_all(text.as_bytes())
+            .and_then(|_| file.sync_all())
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e)),
+        (None, Some(_)) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::io("cannot write the summary", e))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn main_result(args: Args) -> Result<()> {
@@ -112,6 +138,7 @@ fn main_result(args: Args) -> Result<()> {
             "--summary - needs the lines to go to --output or --brokers".into(),
         ));
     }
+    let summary = open_summary(&args)?;
     let mut sink = sink(&args)?;
     let bounds = Bounds {
         count: args.count,
@@ -120,7 +147,7 @@ fn main_result(args: Args) -> Result<()> {
     };
     let result = run(&mut generator, sink.as_mut(), &bounds, &stop, args.quiet);
     // The summary describes what was generated, even when the run failed.
-    write_summary(&args, &generator)?;
+    write_summary(&args, summary, &generator)?;
     let report = result?;
     eprintln!("logmr-gen: {}", report.line());
     report.check()

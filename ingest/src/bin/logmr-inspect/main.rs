@@ -26,7 +26,7 @@ struct Args {
     brokers: String,
 
     /// Topic to read.
-    #[arg(long, default_value = "logs_machine")]
+    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
     topic: String,
 
     /// Start at the beginning of every partition instead of at its end.
@@ -38,15 +38,16 @@ struct Args {
     count: Option<u64>,
 
     /// Stop after this many seconds without a message.
-    #[arg(long, value_name = "SECS")]
-    idle: Option<f64>,
+    #[arg(long, value_name = "SECS", value_parser = ingest::cli::seconds)]
+    idle: Option<Duration>,
 
     /// librdkafka property KEY=VALUE (repeatable).
     #[arg(short = 'X', value_name = "KEY=VALUE")]
     properties: Vec<String>,
 
     /// Seconds to wait for the brokers to answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     connect_timeout: u64,
 }
 
@@ -64,7 +65,7 @@ fn main_result(args: Args) -> Result<()> {
             .collect::<Result<_>>()?,
         from_beginning: args.from_beginning,
         count: args.count,
-        idle: args.idle.filter(|s| *s > 0.0).map(Duration::from_secs_f64),
+        idle: args.idle.filter(|d| !d.is_zero()),
         connect_timeout: Duration::from_secs(args.connect_timeout),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -1,0 +1,150 @@
+//! Value parsers shared by the ingest binaries' arguments. Each refuses, as
+//! bad usage (exit 2), what would otherwise panic or wrap later: a number
+//! of seconds too large for the clock, a count that overflows, a topic name
+//! Kafka would not accept.
+
+use std::time::Duration;
+
+/// The longest wait or run any option accepts: about 31 years. Beyond it a
+/// deadline (`Instant + Duration`) can overflow.
+pub const MAX_SECONDS: f64 = 1e9;
+
+/// Seconds as a non-negative decimal number (`0.5`, `60`), at most
+/// [`MAX_SECONDS`].
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if (0.0..=MAX_SECONDS).contains(&secs) => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "not a number of seconds from 0 to {MAX_SECONDS:e}: {text:?}"
+        )),
+    }
+}
+
+/// Like [`seconds`], but more than zero.
+pub fn positive_seconds(text: &str) -> Result<Duration, String> {
+    match seconds(text)? {
+        d if d.is_zero() => Err(format!("must be more than 0 seconds: {text:?}")),
+        d => Ok(d),
+    }
+}
+
+/// A duration with a unit: `500ms`, `30s` (or `30`), `5m`, `1h`.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (num, unit) = text.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?}"))?;
+    let secs = match unit {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("not a duration: {text:?} (use ms, s, m or h)")),
+    };
+    if !(0.0..=MAX_SECONDS).contains(&secs) {
+        return Err(format!(
+            "not a duration from 0 to {MAX_SECONDS:e} seconds: {text:?}"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// A count with an optional K, M or G suffix (thousands, millions,
+/// billions), refused when it does not fit 64 bits.
+pub fn count(text: &str) -> Result<u64, String> {
+    let (num, mult) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&text[..text.len() - 1], 1_000),
+        Some('M') => (&text[..text.len() - 1], 1_000_000),
+        Some('G') => (&text[..text.len() - 1], 1_000_000_000),
+        _ => (text, 1),
+    };
+    let n = num
+        .parse::<u64>()
+        .map_err(|_| format!("not a count: {text:?}"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("too large a count: {text:?}"))
+}
+
+/// Longest topic name Kafka accepts.
+const MAX_TOPIC_LEN: usize = 249;
+
+/// A topic name by Kafka's rule: 1 to 249 characters of `[a-zA-Z0-9._-]`,
+/// not `.` or `..`. The name becomes part of the store's file names, so
+/// nothing else may pass: not a path (`../x`, `a/b`), not a subscription
+/// pattern (`^logs.*`), which would mix topics in one store.
+pub fn topic_name(text: &str) -> Result<String, String> {
+    if text.starts_with('^') {
+        return Err(format!(
+            "{text:?} is a subscription pattern; give one topic name: each topic goes to a store of its own"
+        ));
+    }
+    let valid = !text.is_empty()
+        && text.len() <= MAX_TOPIC_LEN
+        && text != "."
+        && text != ".."
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !valid {
+        return Err(format!(
+            "{text:?} is not a Kafka topic name: 1 to {MAX_TOPIC_LEN} of the characters a-z A-Z 0-9 . _ -, and not . or .."
+        ));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_and_durations_never_overflow_the_clock() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("0"), Ok(Duration::ZERO));
+        for bad in ["1e300", "inf", "NaN", "-1", "", "x"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+        assert!(positive_seconds("0").is_err());
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(duration("3d").is_err());
+        assert!(duration("99999999999999999999999s").is_err());
+        assert!(duration("1e5h").is_err());
+        // Whatever is accepted can be added to now.
+        let now = std::time::Instant::now();
+        let _ = now + seconds(&MAX_SECONDS.to_string()).unwrap();
+    }
+
+    #[test]
+    fn counts_refuse_what_does_not_fit() {
+        assert_eq!(count("10M"), Ok(10_000_000));
+        assert_eq!(count("7"), Ok(7));
+        assert_eq!(count("18446744073G"), Ok(18_446_744_073_000_000_000));
+        assert!(count("18446744074G").is_err());
+        assert!(count("20000000000G").is_err());
+        assert!(count("x").is_err());
+    }
+
+    #[test]
+    fn topic_names_follow_kafkas_rule() {
+        for good in ["logs_machine", "a.b-c_1", &"x".repeat(249)] {
+            assert_eq!(topic_name(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../evil",
+            "a/b",
+            "^logs.*",
+            "a b",
+            "é",
+            &"x".repeat(250),
+        ] {
+            assert!(topic_name(bad).is_err(), "{bad}");
+        }
+    }
+}
