@@ -8,6 +8,13 @@
 //! leftover temporary files are deleted. Kafka's group offsets are only a
 //! hint. A crash at any point leaves either no final file (the batch is
 //! read and written again) or a complete one (the batch is skipped).
+//!
+//! One writer per partition and store is checked at commit time: just
+//! before a batch is published, the store must not hold any of its offsets
+//! yet, and just after, no other file may overlap it. A second writer (a
+//! sink of another group, or a member that lost the partition) is refused
+//! with [`Error::Conflict`] before it publishes; two writers publishing in
+//! the same instant both stop, and the overlap is named.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,10 +56,10 @@ pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
         .strip_suffix(".log.gz")
         .or_else(|| rest.strip_suffix(".log"))?;
     let mut parts = rest.split('+');
-    let partition = parts.next()?.parse().ok()?;
-    let first = parts.next()?.parse().ok()?;
-    let last = parts.next()?.parse().ok()?;
-    (parts.next().is_none() && first <= last).then(|| Committed {
+    let partition: i32 = parts.next()?.parse().ok()?;
+    let first: i64 = parts.next()?.parse().ok()?;
+    let last: i64 = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && partition >= 0 && 0 <= first && first <= last).then(|| Committed {
         partition,
         first,
         last,
@@ -65,6 +72,8 @@ pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
 pub struct Recovery {
     /// The next offset to write, per partition that has committed files.
     pub next: BTreeMap<i32, i64>,
+    /// The path of each partition's last committed file, for messages.
+    pub last_file: BTreeMap<i32, String>,
     pub files: usize,
     pub temps_removed: usize,
     /// Gaps between committed batches (records the topic no longer had).
@@ -94,9 +103,11 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
         for pair in files.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if b.first <= a.last {
-                return Err(Error::Store(format!(
-                    "{} and {} overlap: the store holds some records twice",
-                    a.path, b.path
+                return Err(Error::Conflict(format!(
+                    "{} and {} overlap in {}: the store holds some records twice; remove one of them",
+                    a.path,
+                    b.path,
+                    store.describe()
                 )));
             }
             if b.first > a.last + 1 {
@@ -108,9 +119,16 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
             }
         }
         recovery.files += files.len();
-        recovery
-            .next
-            .insert(partition, files.last().map_or(0, |c| c.last + 1));
+        let Some(last) = files.last() else { continue };
+        let next = last.last.checked_add(1).ok_or_else(|| {
+            Error::Conflict(format!(
+                "{} in {} claims the largest offset there is: it cannot be a batch of the topic",
+                last.path,
+                store.describe()
+            ))
+        })?;
+        recovery.next.insert(partition, next);
+        recovery.last_file.insert(partition, last.path.clone());
     }
     Ok(recovery)
 }
@@ -161,13 +179,56 @@ pub fn commit(
         let mut writer = store.create(&temp)?;
         writer.write(bytes)?;
         writer.close()?;
+        // Checked as late as possible, so that the window in which another
+        // writer can slip in is one listing and one rename long.
+        if let Some(other) = overlapping(store, topic, partition, first, last, None)? {
+            return Err(another_writer(store, topic, partition, first, last, &other));
+        }
         store.rename(&temp, &final_path)
     })();
     if let Err(e) = result {
         let _ = store.delete(&temp);
         return Err(e);
     }
+    if let Some(other) = overlapping(store, topic, partition, first, last, Some(&final_path))? {
+        return Err(another_writer(store, topic, partition, first, last, &other));
+    }
     Ok(final_path)
+}
+
+/// A committed file of `partition` other than `except` holding any of the
+/// offsets `first..=last`.
+fn overlapping(
+    store: &dyn Store,
+    topic: &str,
+    partition: i32,
+    first: i64,
+    last: i64,
+    except: Option<&str>,
+) -> Result<Option<String>> {
+    Ok(store
+        .list()?
+        .into_iter()
+        .filter(|e| Some(e.path.as_str()) != except)
+        .filter_map(|e| parse_final(&e.path, topic))
+        .find(|c| c.partition == partition && c.first <= last && first <= c.last)
+        .map(|c| c.path))
+}
+
+fn another_writer(
+    store: &dyn Store,
+    topic: &str,
+    partition: i32,
+    first: i64,
+    last: i64,
+    other: &str,
+) -> Error {
+    Error::Conflict(format!(
+        "another writer stored offsets of {topic} partition {partition} that this batch \
+         ({first}..={last}) holds, in {other} in {}: two sinks (of two groups, or a member \
+         that lost the partition) write this store; this one stops",
+        store.describe()
+    ))
 }
 
 fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -232,7 +293,8 @@ pub mod contract {
 
         // The same batch twice: refused, the first kept, nothing left over.
         commit(s, "t", 1, 0, 9, b"a\n", &plain).unwrap();
-        assert!(commit(s, "t", 1, 0, 9, b"b\n", &plain).is_err());
+        let err = commit(s, "t", 1, 0, 9, b"b\n", &plain).unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
         assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
         assert!(
             s.list()
@@ -240,10 +302,24 @@ pub mod contract {
                 .iter()
                 .all(|e| !e.path.starts_with(TEMP_PREFIX))
         );
-        // Overlapping batches are reported, never silently accepted.
-        commit(s, "t", 1, 5, 12, b"c\n", &plain).unwrap();
-        let err = recover(s, "t", &[]).unwrap_err().to_string();
-        assert!(err.contains("overlap"), "{err}");
+        // A batch overlapping a committed one is refused at commit time
+        // (another writer got there first), and leaves nothing behind.
+        let err = commit(s, "t", 1, 5, 12, b"c\n", &plain).unwrap_err();
+        assert!(err.to_string().contains("another writer"), "{err}");
+        assert!(
+            s.list()
+                .unwrap()
+                .iter()
+                .all(|e| !e.path.starts_with(TEMP_PREFIX) && !e.path.contains("+5+"))
+        );
+        // Overlapping files that got in anyway are reported by recovery.
+        let mut w = s.create("_x").unwrap();
+        w.write(b"c\n").unwrap();
+        w.close().unwrap();
+        s.rename("_x", &final_name("t", 1, 5, 12)).unwrap();
+        let err = recover(s, "t", &[]).unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        assert!(err.to_string().contains("overlap"), "{err}");
     }
 }
 
@@ -268,10 +344,25 @@ mod tests {
             Some(456)
         );
         assert_eq!(parse_final("logs_machine+3+9+1.log", "logs_machine"), None);
+        assert_eq!(parse_final("logs_machine+-1+1+2.log", "logs_machine"), None);
+        assert_eq!(parse_final("logs_machine+1+-5+2.log", "logs_machine"), None);
         assert_eq!(
             parse_final("_tmp.logs_machine+3+000000000123.1.2.log", "logs_machine"),
             None
         );
+    }
+
+    #[test]
+    fn a_file_claiming_the_largest_offset_is_refused_not_overflowed() {
+        let dir = std::env::temp_dir().join(format!("logmr-commit-max-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = LocalStore::open(&dir).unwrap();
+        let name = final_name("t", 0, 5, i64::MAX);
+        store.create(&name).unwrap().close().unwrap();
+        let err = recover(&store, "t", &[0]).unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        assert!(err.to_string().contains(&name), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

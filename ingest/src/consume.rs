@@ -92,8 +92,8 @@ struct SinkContext {
     /// single-file mode, where the group's offsets decide).
     store_positions: bool,
     rebalanced: AtomicBool,
-    /// A store that could not be read during a rebalance; fatal.
-    failure: Mutex<Option<String>>,
+    /// A store that could not be read, or refused, during a rebalance; fatal.
+    failure: Mutex<Option<Error>>,
 }
 
 impl ClientContext for SinkContext {}
@@ -136,9 +136,7 @@ impl ConsumerContext for SinkContext {
                         let _ = tpl.set_partition_offset(&self.topic, elem, start);
                     }
                 }
-                Err(e) => {
-                    *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string())
-                }
+                Err(e) => *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e),
             }
             if cooperative {
                 consumer.incremental_assign(tpl)
@@ -152,7 +150,7 @@ impl ConsumerContext for SinkContext {
         };
         if let Err(e) = result {
             *self.failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some(format!("rebalance: {e}"));
+                Some(Error::kafka("cannot take the assignment", e));
         }
         self.rebalanced.store(true, Ordering::Release);
     }
@@ -199,11 +197,58 @@ impl Sink<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            return Err(Error::Store(failure));
+            return Err(failure);
         }
         self.batches.clear();
         self.next = self.positions()?;
         self.sought.clear();
+        if self.opts.single_file.is_none() {
+            self.check_against_topic()?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a store that is ahead of the topic in an assigned partition:
+    /// its files claim offsets the topic never had. The topic was deleted
+    /// and made again (offsets start at 0 again), the brokers are another
+    /// cluster behind the same name, or a file is not the sink's. Reading
+    /// on would store nothing while saying all is well.
+    fn check_against_topic(&self) -> Result<()> {
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| Error::kafka("cannot read the assignment", e))?;
+        let topic = &self.opts.topic;
+        for elem in assignment.elements_for_topic(topic) {
+            let partition = elem.partition();
+            let Some(&next) = self.next.get(&partition) else {
+                continue;
+            };
+            let (_, high) = self
+                .consumer
+                .fetch_watermarks(topic, partition, Duration::from_secs(10))
+                .map_err(|e| {
+                    Error::kafka(
+                        format!("cannot read the offsets of partition {partition}"),
+                        e,
+                    )
+                })?;
+            if next > high {
+                let file = recover(self.store, topic, &[])?
+                    .last_file
+                    .remove(&partition)
+                    .unwrap_or_default();
+                return Err(Error::Conflict(format!(
+                    "the store {} is ahead of the topic: it holds {topic} partition {partition} up \
+                     to offset {} ({file}), but the topic's partition ends before offset {high}. \
+                     Was the topic deleted and created again, or are these other brokers? Nothing \
+                     was written; move the topic's files out of the store (or give a new --store) \
+                     to start it again",
+                    self.store.describe(),
+                    next - 1,
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -402,6 +447,9 @@ impl Sink<'_> {
                 &options,
             ) {
                 Ok(_) => break,
+                // Another writer's batch, or a store that cannot be: no
+                // retry can help.
+                Err(e @ Error::Conflict(_)) => return Err(e),
                 Err(e) if attempt < COMMIT_ATTEMPTS => {
                     eprintln!(
                         "logmr-sink: warning: {e}; retrying in {:.1} s",
@@ -445,6 +493,11 @@ pub fn run_sink(
     for (k, v) in &opts.properties {
         config.set(k, v);
     }
+    if config.get("group.id").is_none_or(|g| g.trim().is_empty()) {
+        return Err(Error::Usage(
+            "the consumer group (--group, or -X group.id) must not be empty".into(),
+        ));
+    }
     let context = SinkContext {
         store: Arc::clone(&store),
         topic: opts.topic.clone(),
@@ -454,7 +507,7 @@ pub fn run_sink(
     };
     let consumer: BaseConsumer<SinkContext> = config
         .create_with_context(context)
-        .map_err(|e| Error::kafka("cannot create the Kafka consumer", e))?;
+        .map_err(|e| Error::client("consumer", e))?;
     consumer
         .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
         .map_err(|e| Error::Unreachable {

@@ -3,6 +3,9 @@
 //! like Hadoop's own clients, Kerberos included. All commit and recovery
 //! logic lives in [`crate::commit`], shared with the local store.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use bytes::Bytes;
 use hdfs_native::{Client, ClientBuilder, WriteOptions};
 use tokio::runtime::Runtime;
@@ -34,8 +37,27 @@ fn is_not_found(e: &hdfs_native::HdfsError) -> bool {
     }
 }
 
+/// How long [`HdfsStore::open`] waits for the NameNode.
+pub const OPEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Resolves once `stop` is set.
+async fn stopped(stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 impl HdfsStore {
+    /// Opens the store, waiting up to [`OPEN_TIMEOUT`] for the NameNode.
     pub fn open(url: &str) -> Result<HdfsStore> {
+        HdfsStore::open_within(url, OPEN_TIMEOUT, &AtomicBool::new(false))
+    }
+
+    /// Opens the store (creating its directory) and gives up when the
+    /// NameNode has not answered within `timeout`, or when `stop` is set
+    /// (SIGINT): an unreachable NameNode is an error that names it, not a
+    /// hang.
+    pub fn open_within(url: &str, timeout: Duration, stop: &AtomicBool) -> Result<HdfsStore> {
         let rest = url
             .strip_prefix("hdfs://")
             .ok_or_else(|| Error::Usage(format!("{url:?} is not an hdfs:// URL")))?;
@@ -64,10 +86,32 @@ impl HdfsStore {
             url: url.to_string(),
             root,
         };
-        store
-            .runtime
-            .block_on(store.client.mkdirs(&store.root, 0o755, true))
-            .map_err(hdfs_err(format!("cannot create {url}")))?;
+        let namenode = if authority.is_empty() {
+            "the configured default file system".to_string()
+        } else {
+            authority.to_string()
+        };
+        let answered = store.runtime.block_on(async {
+            tokio::select! {
+                made = store.client.mkdirs(&store.root, 0o755, true) => Some(made),
+                _ = tokio::time::sleep(timeout) => None,
+                _ = stopped(stop) => None,
+            }
+        });
+        match answered {
+            Some(made) => made.map_err(hdfs_err(format!("cannot create {url}")))?,
+            None if stop.load(Ordering::Relaxed) => {
+                return Err(Error::Store(format!(
+                    "stopped while waiting for the HDFS NameNode {namenode} ({url})"
+                )));
+            }
+            None => {
+                return Err(Error::Store(format!(
+                    "cannot reach the HDFS NameNode {namenode} ({url}) within {} s",
+                    timeout.as_secs_f64()
+                )));
+            }
+        }
         Ok(store)
     }
 

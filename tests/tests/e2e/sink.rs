@@ -638,3 +638,174 @@ fn progress_counts_records_read_and_a_dead_broker_makes_the_lag_unknown() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A sink of `group` that drains `topic` into `store` and exits once idle.
+fn drain(t: &Setup, group: &str) -> Command {
+    let mut cmd = sink(&t.broker, &t.topic, group, &t.store);
+    cmd.args(["--exit-when-idle", "3"]);
+    cmd
+}
+
+fn write_file(store: &dyn Store, path: &str, data: &[u8]) {
+    let mut w = store.create("_e2e.tmp").unwrap();
+    w.write(data).unwrap();
+    w.close().unwrap();
+    store.rename("_e2e.tmp", path).unwrap();
+}
+
+fn store_ahead_of_the_topic_is_refused(hdfs: bool) {
+    let t = setup("ahead", 1, hdfs);
+    generate(&t.broker, &t.topic, &["-n", "500", "--seed", "41"]);
+    let s = t.store.open();
+    // What a topic deleted and created again leaves: the store holds more
+    // of the partition (2000 records) than the new topic has (500).
+    let old = ingest::commit::final_name(&t.topic, 0, 0, 1999);
+    write_file(s.as_ref(), &old, "[INFO] old\n".repeat(2000).as_bytes());
+    // A foreign or corrupt name, and one at the end of the offsets.
+    let cases = [
+        old.clone(),
+        ingest::commit::final_name(&t.topic, 0, 11018, 999_999_999_999),
+        format!("{}+0+2000+{}.log", t.topic, i64::MAX),
+    ];
+    for (i, name) in cases.iter().enumerate() {
+        if i > 0 {
+            write_file(s.as_ref(), name, b"[INFO] foreign\n");
+        }
+        let out = drain(&t, "g").stderr(Stdio::piped()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{name}: {err}");
+        assert!(err.contains(name.as_str()), "the error names {name}: {err}");
+        let (files, _) = stored(s.as_ref(), &t.topic);
+        assert_eq!(files, 1, "nothing was written: {err}");
+        s.delete(name).unwrap();
+    }
+    // With the store in line with the topic again, the sink stores it all.
+    let out = drain(&t, "g").stderr(Stdio::piped()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_lines(
+        committed_lines(&t.store, &t.topic),
+        expected_lines(&["-n", "500", "--seed", "41"]),
+    );
+}
+
+#[test]
+fn a_store_ahead_of_the_topic_is_refused_with_exit_4() {
+    store_ahead_of_the_topic_is_refused(false);
+}
+
+#[test]
+fn a_store_in_hdfs_ahead_of_the_topic_is_refused_with_exit_4() {
+    store_ahead_of_the_topic_is_refused(true);
+}
+
+#[test]
+fn two_groups_writing_one_store_never_store_a_record_twice() {
+    let t = setup("two-groups", 1, false);
+    generate(&t.broker, &t.topic, &["-n", "6000", "--seed", "42"]);
+    let children: Vec<Child> = ["a", "b"]
+        .iter()
+        .map(|group| drain(&t, group).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<_> = outs.iter().map(|o| o.status.code()).collect();
+    let errs: Vec<_> = outs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    // One of them meets the other's files and stops before publishing.
+    assert!(
+        codes.contains(&Some(4)) || errs.iter().any(|e| e.contains("committed 0 records")),
+        "{codes:?}: {errs:?}"
+    );
+    assert!(
+        codes.iter().all(|c| matches!(c, Some(0 | 4))),
+        "{codes:?}: {errs:?}"
+    );
+    if let Some(i) = codes.iter().position(|c| *c == Some(4)) {
+        assert!(errs[i].contains("another writer"), "{}", errs[i]);
+    }
+    // Every record once: no overlapping files, nothing twice.
+    let got = committed_lines(&t.store, &t.topic);
+    assert_eq!(got.len(), 6000, "{codes:?}: {errs:?}");
+    assert_same_lines(got, expected_lines(&["-n", "6000", "--seed", "42"]));
+}
+
+#[test]
+fn bad_names_and_numbers_are_bad_usage_and_touch_nothing() {
+    let dir = TempDir::new("sink-usage");
+    let store = dir.join("store");
+    for (args, reason) in [
+        (&["--topic", "../evil"][..], "not a Kafka topic name"),
+        (&["--topic", "a/b"], "not a Kafka topic name"),
+        (&["--topic", "^logs.*"], "subscription pattern"),
+        (&["--interval", "1e300"], "--interval"),
+        (&["--exit-when-idle", "inf"], "--exit-when-idle"),
+        (&["--progress-every", "0"], "--progress-every"),
+        (&["-X", "fetch.queue.backoff.ms=abc"], "check -X"),
+        (&["-X", "group.id="], "must not be empty"),
+        (&["--group", ""], "must not be empty"),
+    ] {
+        let out = Command::new(binary("logmr-sink"))
+            .args(["--brokers", "127.0.0.1:1", "--connect-timeout", "1"])
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(reason), "{args:?}: {err}");
+    }
+    assert!(!dir.join("evil").exists() && !store.join("a").exists());
+    let out = Command::new(binary("logmr-inspect"))
+        .args(["--brokers", "127.0.0.1:1", "--idle", "inf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_hdfs_namenode_that_does_not_answer_is_named_within_the_timeout() {
+    // Accepts connections and never answers, as a hung NameNode does.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("hdfs://{}/logs", silent.local_addr().unwrap());
+    let started = Instant::now();
+    let out = Command::new(binary("logmr-sink"))
+        .args(["--brokers", "127.0.0.1:1", "--connect-timeout", "2"])
+        .args(["--store", &url])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot reach the HDFS NameNode"), "{err}");
+    assert!(err.contains(&url), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // And the first SIGINT stops the wait.
+    let child = Command::new(binary("logmr-sink"))
+        .args(["--brokers", "127.0.0.1:1", "--connect-timeout", "600"])
+        .args(["--store", &url])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, took) = logmr_e2e::signal_and_wait(child, "INT");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(silent);
+}

@@ -20,7 +20,15 @@ On start, each partition resumes after the last committed file; the group
 offsets in Kafka are only a hint. Killing the sink at any moment and starting
 it again loses no record and writes none twice.
 
-Exit codes: 0 success, 1 a fatal error (store, brokers), 2 bad arguments.
+One writer per partition and store: a sink that finds a batch's offsets
+already stored by another writer (a sink of another group, say) stops
+before publishing it. A store ahead of the topic (the topic was deleted and
+created again, other brokers, a file that is not the sink's) is refused at
+assignment, before anything is read.
+
+Exit codes: 0 success, 1 a fatal error (store, brokers), 2 bad arguments,
+4 the store and the topic disagree (ahead of the topic, overlapping files,
+another writer): nothing more is written until someone looks.
 SIGINT or SIGTERM commits the open batches and exits.";
 
 /// Consume a Kafka topic into a directory of log files, exactly once.
@@ -31,8 +39,8 @@ struct Args {
     #[arg(long, value_name = "LIST")]
     brokers: String,
 
-    /// Topic to consume.
-    #[arg(long, default_value = "logs_machine")]
+    /// Topic to consume (one topic name; patterns are refused).
+    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
     topic: String,
 
     /// Consumer group.
@@ -58,8 +66,8 @@ struct Args {
     max_bytes: usize,
 
     /// ...or when it is this many seconds old, even if the topic is idle.
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
-    interval: f64,
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = ingest::cli::positive_seconds)]
+    interval: Duration,
 
     /// Put files under dt=YYYY-MM-DD/ by their records' Kafka timestamps (UTC).
     #[arg(long)]
@@ -78,17 +86,19 @@ struct Args {
     /// Commit everything and exit once no record has come for SECS seconds
     /// (drain the topic, for batch loads). Time spent waiting for the group
     /// to assign partitions, up to --connect-timeout, does not count.
-    #[arg(long, value_name = "SECS")]
-    exit_when_idle: Option<f64>,
+    #[arg(long, value_name = "SECS", value_parser = ingest::cli::seconds)]
+    exit_when_idle: Option<Duration>,
 
-    /// Seconds to wait for the brokers to answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Seconds to wait for the brokers, and an HDFS store's NameNode, to
+    /// answer at start.
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     connect_timeout: u64,
 
     /// Seconds between progress lines on stderr when it is not a terminal
     /// (records read, committed, skipped, and the lag).
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    progress_every: f64,
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = ingest::cli::positive_seconds)]
+    progress_every: Duration,
 
     /// No periodic statistics on stderr.
     #[arg(short, long)]
@@ -99,17 +109,9 @@ fn main_result(args: Args) -> Result<()> {
     // First, so that a signal during start-up (connecting, opening the
     // store) also stops cleanly.
     let stop = stop_on_signals()?;
-    if !(args.progress_every > 0.0 && args.progress_every < 1e9) {
+    if args.max_records == 0 || args.max_bytes == 0 {
         return Err(Error::Usage(
-            "--progress-every must be a positive number of seconds".into(),
-        ));
-    }
-    if !(args.interval > 0.0 && args.interval.is_finite())
-        || args.max_records == 0
-        || args.max_bytes == 0
-    {
-        return Err(Error::Usage(
-            "--interval, --max-records and --max-bytes must be positive".into(),
+            "--max-records and --max-bytes must be positive".into(),
         ));
     }
     let opts = SinkOptions {
@@ -124,19 +126,20 @@ fn main_result(args: Args) -> Result<()> {
         connect_timeout: Duration::from_secs(args.connect_timeout),
         max_records: args.max_records,
         max_bytes: args.max_bytes,
-        interval: Duration::from_secs_f64(args.interval),
+        interval: args.interval,
         date_partitioning: args.date_partition,
         gzip: args.gzip,
         single_file: args.single_file,
-        exit_when_idle: args
-            .exit_when_idle
-            .filter(|s| *s > 0.0)
-            .map(Duration::from_secs_f64),
+        exit_when_idle: args.exit_when_idle.filter(|d| !d.is_zero()),
         quiet: args.quiet,
-        progress_every: Duration::from_secs_f64(args.progress_every),
+        progress_every: args.progress_every,
     };
     let store: Arc<dyn Store + Send + Sync> = if args.store.starts_with("hdfs://") {
-        Arc::new(HdfsStore::open(&args.store)?)
+        Arc::new(HdfsStore::open_within(
+            &args.store,
+            opts.connect_timeout,
+            &stop,
+        )?)
     } else {
         Arc::new(LocalStore::open(std::path::Path::new(&args.store))?)
     };
