@@ -16,9 +16,9 @@ use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
+use crate::destination::{Delivery, Destination};
 use crate::error::{Error, Result};
 use crate::format::machine_key;
-use crate::sink::{Delivery, Sink};
 
 /// Producer settings applied before the user's `-X` overrides. Measured
 /// against a loopback broker (see `bench/`): batching with a short linger
@@ -193,7 +193,7 @@ pub fn create_topic(opts: &KafkaOptions) -> Result<()> {
 /// Lines into a topic, keyed by machine id so that each machine's lines
 /// stay in order within one partition. A background thread serves delivery
 /// reports as they come, so the counts never lag.
-pub struct KafkaSink {
+pub struct KafkaDestination {
     producer: ThreadedProducer<DeliveryCounter>,
     topic: String,
     keys: Vec<Vec<u8>>,
@@ -202,9 +202,9 @@ pub struct KafkaSink {
     partitions: usize,
 }
 
-impl KafkaSink {
+impl KafkaDestination {
     /// Connects, checks the brokers answer, and makes sure the topic exists.
-    pub fn connect(opts: &KafkaOptions, machines: u32) -> Result<KafkaSink> {
+    pub fn connect(opts: &KafkaOptions, machines: u32) -> Result<KafkaDestination> {
         let config = client_config(opts, PRODUCER_DEFAULTS);
         let message_timeout = config
             .get("message.timeout.ms")
@@ -214,7 +214,7 @@ impl KafkaSink {
             .create_with_context(DeliveryCounter::default())
             .map_err(|e| Error::client("producer", e))?;
         let partitions = ensure_topic(&producer, opts)?;
-        Ok(KafkaSink {
+        Ok(KafkaDestination {
             partitions,
             producer,
             topic: opts.topic.clone(),
@@ -227,14 +227,14 @@ impl KafkaSink {
     }
 }
 
-impl KafkaSink {
+impl KafkaDestination {
     /// The topic's partition count as the broker reports it.
     pub fn partitions(&self) -> usize {
         self.partitions
     }
 }
 
-impl Sink for KafkaSink {
+impl Destination for KafkaDestination {
     fn send(&mut self, machine: u32, line: &[u8]) -> Result<()> {
         let payload = line.strip_suffix(b"\n").unwrap_or(line);
         let key = &self.keys[machine as usize];

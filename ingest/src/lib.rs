@@ -4,8 +4,8 @@
 //! * [`cli`] holds the value parsers the binaries' arguments share.
 //! * [`generator`] makes deterministic lines in the [`format`] layouts and
 //!   keeps their ground truth; [`civil`] formats their timestamps.
-//! * [`sink`] and [`kafka`] are where lines go; [`rate`] paces them and
-//!   [`stats`] reports progress. [`run`] ties a generator to a sink.
+//! * [`destination`] and [`kafka`] are where lines go; [`rate`] paces them and
+//!   [`stats`] reports progress. [`run`] ties a generator to a destination.
 //! * [`consume`] reads a topic into a [`store`] through the exactly-once
 //!   protocol of [`commit`]; [`inspect`] prints a topic for a look.
 
@@ -13,6 +13,7 @@ pub mod civil;
 pub mod cli;
 pub mod commit;
 pub mod consume;
+pub mod destination;
 pub mod error;
 pub mod format;
 pub mod generator;
@@ -22,7 +23,6 @@ pub mod kafka;
 pub mod process;
 pub mod rate;
 pub mod run;
-pub mod sink;
 pub mod stats;
 pub mod store;
 

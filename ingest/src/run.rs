@@ -1,14 +1,14 @@
-//! One generator run: lines from a [`Generator`] into a [`Sink`], bounded
+//! One generator run: lines from a [`Generator`] into a [`Destination`], bounded
 //! by a count, a duration or a stop signal, paced by a rate.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::destination::{Delivery, Destination};
 use crate::error::{Error, Result};
 use crate::generator::Generator;
 use crate::rate::RateLimiter;
-use crate::sink::{Delivery, Sink};
 use crate::stats::{Stats, StatsEvery};
 
 /// When and how fast a run goes.
@@ -77,10 +77,10 @@ impl Report {
 /// Lines per batch between checks of the clock, the bounds and the stop flag.
 const BATCH: u64 = 1024;
 
-/// Runs `generator` into `sink` until a bound is reached or `stop` is set.
+/// Runs `generator` into `destination` until a bound is reached or `stop` is set.
 pub fn run(
     generator: &mut Generator,
-    sink: &mut dyn Sink,
+    destination: &mut dyn Destination,
     bounds: &Bounds,
     stop: &Arc<AtomicBool>,
     quiet: bool,
@@ -113,13 +113,13 @@ pub fn run(
         for _ in 0..n {
             line.clear();
             let info = generator.next_line(&mut line);
-            sink.send(info.machine, &line)?;
+            destination.send(info.machine, &line)?;
             bytes += line.len() as u64;
         }
         stats.tick(generator.lines(), bytes, || {
-            format!("delivered {}", sink.delivered())
+            format!("delivered {}", destination.delivered())
         });
-        if let Some(reason) = sink.halted() {
+        if let Some(reason) = destination.halted() {
             // The destination is failing (every broker went away): stop
             // making lines that could only fail too, and report.
             eprintln!("logmr-gen: stopping: {reason}");
@@ -128,7 +128,7 @@ pub fn run(
         }
     }
     stats.finish();
-    let delivery = sink.finish()?;
+    let delivery = destination.finish()?;
     Ok(Report {
         delivery,
         bytes,

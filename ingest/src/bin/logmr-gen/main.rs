@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ingest::civil::parse_timestamp;
+use ingest::destination::{Destination, StreamDestination};
 use ingest::generator::{DEFAULT_WEIGHTS, Formats, GenConfig, Generator, parse_weights};
-use ingest::kafka::{KafkaOptions, KafkaSink, parse_property};
+use ingest::kafka::{KafkaDestination, KafkaOptions, parse_property};
 use ingest::process::{exit_code, parse_args, stop_on_signals};
 use ingest::run::{Bounds, run};
-use ingest::sink::{Sink, StreamSink};
 use ingest::{Error, Result};
 
 use args::Args;
@@ -57,7 +57,7 @@ fn config(args: &Args) -> Result<GenConfig> {
     })
 }
 
-fn sink(args: &Args) -> Result<Box<dyn Sink>> {
+fn destination(args: &Args) -> Result<Box<dyn Destination>> {
     if let Some(brokers) = &args.brokers {
         let opts = KafkaOptions {
             brokers: brokers.clone(),
@@ -72,17 +72,17 @@ fn sink(args: &Args) -> Result<Box<dyn Sink>> {
             create_topic: !args.no_create_topic,
             connect_timeout: Duration::from_secs(args.connect_timeout),
         };
-        let sink = KafkaSink::connect(&opts, args.machines)?;
-        if sink.partitions() != args.partitions as usize {
+        let destination = KafkaDestination::connect(&opts, args.machines)?;
+        if destination.partitions() != args.partitions as usize {
             eprintln!(
                 "logmr-gen: warning: topic {} has {} partition(s), not {}: --partitions applies \
                  only to a topic logmr-gen creates",
                 args.topic,
-                sink.partitions(),
+                destination.partitions(),
                 args.partitions
             );
         }
-        return Ok(Box::new(sink));
+        return Ok(Box::new(destination));
     }
     if !args.properties.is_empty() {
         return Err(Error::Usage("-X applies to Kafka; give --brokers".into()));
@@ -90,9 +90,9 @@ fn sink(args: &Args) -> Result<Box<dyn Sink>> {
     match &args.output {
         Some(path) => {
             let gzip = args.gzip || path.extension().is_some_and(|e| e == "gz");
-            Ok(Box::new(StreamSink::file(path, gzip)?))
+            Ok(Box::new(StreamDestination::file(path, gzip)?))
         }
-        None => Ok(Box::new(StreamSink::stdout())),
+        None => Ok(Box::new(StreamDestination::stdout())),
     }
 }
 
@@ -139,13 +139,19 @@ fn main_result(args: Args) -> Result<()> {
         ));
     }
     let summary = open_summary(&args)?;
-    let mut sink = sink(&args)?;
+    let mut destination = destination(&args)?;
     let bounds = Bounds {
         count: args.count,
         duration: args.duration,
         rate: args.rate,
     };
-    let result = run(&mut generator, sink.as_mut(), &bounds, &stop, args.quiet);
+    let result = run(
+        &mut generator,
+        destination.as_mut(),
+        &bounds,
+        &stop,
+        args.quiet,
+    );
     // The summary describes what was generated, even when the run failed.
     write_summary(&args, summary, &generator)?;
     let report = result?;

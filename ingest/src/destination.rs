@@ -1,5 +1,6 @@
 //! Where generated lines go: a byte stream (stdout, a file, gzip), or Kafka
-//! (see [`crate::kafka`]). Every sink accounts for what it delivered.
+//! (see [`crate::kafka`]). Every destination accounts for what it
+//! delivered. The Kafka-to-store sink is [`crate::consume`].
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -10,12 +11,12 @@ use flate2::write::GzEncoder;
 
 use crate::error::{Error, Result};
 
-/// What a sink delivered, at the end of a run.
+/// What a destination delivered, at the end of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Delivery {
-    /// Lines handed to the sink.
+    /// Lines handed to the destination.
     pub produced: u64,
-    /// Lines the sink confirmed: written, or acknowledged by the broker.
+    /// Lines the destination confirmed: written, or acknowledged by the broker.
     pub delivered: u64,
     /// Lines that will never be delivered.
     pub failed: u64,
@@ -23,7 +24,7 @@ pub struct Delivery {
 }
 
 /// A destination for lines.
-pub trait Sink {
+pub trait Destination {
     /// Hands over one line of `machine`; `line` ends with `\n`.
     fn send(&mut self, machine: u32, line: &[u8]) -> Result<()>;
     /// Lines confirmed so far.
@@ -42,7 +43,7 @@ pub trait Sink {
 }
 
 /// Lines into a byte stream.
-pub struct StreamSink {
+pub struct StreamDestination {
     out: Stream,
     name: String,
     produced: u64,
@@ -56,16 +57,16 @@ enum Stream {
     Done,
 }
 
-impl StreamSink {
-    pub fn stdout() -> StreamSink {
-        StreamSink::new(Box::new(io::stdout()), "stdout", false)
+impl StreamDestination {
+    pub fn stdout() -> StreamDestination {
+        StreamDestination::new(Box::new(io::stdout()), "stdout", false)
     }
 
     /// A file, gzip-compressed when `gzip` is set.
-    pub fn file(path: &Path, gzip: bool) -> Result<StreamSink> {
+    pub fn file(path: &Path, gzip: bool) -> Result<StreamDestination> {
         let file = File::create(path)
             .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-        Ok(StreamSink::new(
+        Ok(StreamDestination::new(
             Box::new(file),
             &path.display().to_string(),
             gzip,
@@ -73,9 +74,9 @@ impl StreamSink {
     }
 
     /// Any writer, named `name` in messages.
-    pub fn new(out: Box<dyn Write>, name: &str, gzip: bool) -> StreamSink {
+    pub fn new(out: Box<dyn Write>, name: &str, gzip: bool) -> StreamDestination {
         let buffered = BufWriter::with_capacity(1 << 20, out);
-        StreamSink {
+        StreamDestination {
             out: if gzip {
                 Stream::Gzip(GzEncoder::new(buffered, Compression::fast()))
             } else {
@@ -91,7 +92,7 @@ impl StreamSink {
     }
 }
 
-impl Sink for StreamSink {
+impl Destination for StreamDestination {
     fn send(&mut self, _machine: u32, line: &[u8]) -> Result<()> {
         let written = match &mut self.out {
             Stream::Plain(w) => w.write_all(line),
@@ -158,11 +159,13 @@ mod tests {
             room,
             written: written.clone(),
         };
-        let mut sink = StreamSink::new(Box::new(disk), "disk", gzip);
+        let mut destination = StreamDestination::new(Box::new(disk), "disk", gzip);
         for i in 0..100 {
-            sink.send(0, format!("line {i}\n").as_bytes()).unwrap();
+            destination
+                .send(0, format!("line {i}\n").as_bytes())
+                .unwrap();
         }
-        (sink.finish(), written.get())
+        (destination.finish(), written.get())
     }
 
     #[test]
