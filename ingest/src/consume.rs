@@ -1,11 +1,11 @@
 //! The sink: records of a topic into a [`Store`], exactly once.
 //!
 //! The store decides where each partition resumes ([`crate::commit::recover`]);
-//! records below that position are skipped, and when the consumer is ahead
-//! of it, the consumer is sought back and records are taken only in order.
-//! A gap is accepted only when the topic no longer has those records. Batches are committed per partition when they reach
-//! a record count, a byte size or an age, whichever comes first, and an idle
-//! topic still flushes what it has. Only then is the group offset committed,
+//! which record to take, skip or seek back to, and when a batch closes, is
+//! decided by the pure state machine of [`crate::positions`]; this module
+//! carries it out against the consumer and the store. Closed batches go to
+//! the store's files exactly once, or to one file with `--single-file`.
+//! An idle topic still flushes what it has. Only then is the group offset committed,
 //! as a hint for the next start. On a rebalance, open batches of partitions
 //! that left are dropped (their records are read again by the next owner),
 //! and positions are read again from the store.
@@ -24,6 +24,7 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::commit::{FileOptions, commit, recover};
 use crate::error::{Error, Result};
+use crate::positions::{Batch, Limits, Positions, Step};
 use crate::stats::{Stats, StatsEvery};
 use crate::store::Store;
 
@@ -156,28 +157,20 @@ impl ConsumerContext for SinkContext {
     }
 }
 
-/// One partition's open batch.
-struct Batch {
-    first: i64,
-    last: i64,
-    records: usize,
-    data: Vec<u8>,
-    opened: Instant,
-    /// `dt=YYYY-MM-DD` with date partitioning, else empty.
-    dir: String,
+/// Where a closed batch goes: exactly once into the store's files, or
+/// appended to one file (`--single-file`, at least once).
+enum Committer {
+    ExactlyOnce,
+    SingleFile(String),
 }
 
 struct Sink<'a> {
     store: &'a dyn Store,
     opts: &'a SinkOptions,
     consumer: &'a BaseConsumer<SinkContext>,
-    /// Next offset to write per partition, from the store; absent while
-    /// unknown (no committed file yet and no record seen).
-    next: BTreeMap<i32, i64>,
-    /// The offset each partition was last sought to, so that messages
-    /// fetched before the seek are dropped rather than sought again.
-    sought: BTreeMap<i32, i64>,
-    batches: BTreeMap<i32, Batch>,
+    committer: Committer,
+    /// Positions and open batches: the pure part of the sink.
+    positions: Positions,
     report: SinkReport,
     /// Records (and their bytes) taken into batches so far, committed or
     /// not: the progress of a drain before its first commit.
@@ -199,9 +192,8 @@ impl Sink<'_> {
         {
             return Err(failure);
         }
-        self.batches.clear();
-        self.next = self.positions()?;
-        self.sought.clear();
+        let next = self.store_positions()?;
+        self.positions.realign(next);
         if self.opts.single_file.is_none() {
             self.check_against_topic()?;
         }
@@ -221,7 +213,7 @@ impl Sink<'_> {
         let topic = &self.opts.topic;
         for elem in assignment.elements_for_topic(topic) {
             let partition = elem.partition();
-            let Some(&next) = self.next.get(&partition) else {
+            let Some(next) = self.positions.next(partition) else {
                 continue;
             };
             let (_, high) = self
@@ -254,7 +246,7 @@ impl Sink<'_> {
 
     /// Where each partition resumes: after the store's last file, or (in
     /// single-file mode) wherever the group's offsets say.
-    fn positions(&self) -> Result<BTreeMap<i32, i64>> {
+    fn store_positions(&self) -> Result<BTreeMap<i32, i64>> {
         match self.opts.single_file {
             Some(_) => Ok(BTreeMap::new()),
             // Positions only: temporary files are cleaned by the partitions'
@@ -288,9 +280,9 @@ impl Sink<'_> {
                 .map_err(|e| format!("cannot read the offsets of partition {partition}: {e}"))?;
             let position = match elem.offset() {
                 Offset::Offset(o) => o,
-                _ => *self
-                    .next
-                    .get(&partition)
+                _ => self
+                    .positions
+                    .next(partition)
                     .ok_or_else(|| format!("no position yet in partition {partition}"))?,
             };
             lag += (high - position).max(0);
@@ -312,7 +304,7 @@ impl Sink<'_> {
         Ok(low)
     }
 
-    fn seek(&mut self, partition: i32, offset: i64) -> Result<()> {
+    fn seek(&self, partition: i32, offset: i64) -> Result<()> {
         self.consumer
             .seek(
                 &self.opts.topic,
@@ -320,11 +312,7 @@ impl Sink<'_> {
                 Offset::Offset(offset),
                 Duration::from_secs(10),
             )
-            .map_err(|e| {
-                Error::kafka(format!("cannot seek partition {partition} to {offset}"), e)
-            })?;
-        self.sought.insert(partition, offset);
-        Ok(())
+            .map_err(|e| Error::kafka(format!("cannot seek partition {partition} to {offset}"), e))
     }
 
     fn accept(
@@ -333,32 +321,26 @@ impl Sink<'_> {
         offset: i64,
         timestamp_ms: Option<i64>,
         payload: &[u8],
+        now: Instant,
     ) -> Result<()> {
-        // Nothing stored of this partition: the assignment started it at
-        // the beginning of the log, so its first record starts it here.
-        let mut want = *self.next.entry(partition).or_insert(offset);
-        if offset > want && self.sought.get(&partition) != Some(&want) {
-            let low = self.low_watermark(partition)?;
-            if low > want {
-                eprintln!(
-                    "logmr-sink: warning: partition {partition}: offsets {want}..{} are no longer in the topic",
-                    low - 1
-                );
-                self.next.insert(partition, low);
-                want = low;
+        loop {
+            match self.positions.step(partition, offset) {
+                Step::Skip => {
+                    self.report.skipped += 1;
+                    return Ok(());
+                }
+                // Messages fetched before the seek are dropped until then.
+                Step::Seek(to) => return self.seek(partition, to),
+                Step::CheckGap(_) => {
+                    let low = self.low_watermark(partition)?;
+                    if let Some((from, to)) = self.positions.gap(partition, low) {
+                        eprintln!(
+                            "logmr-sink: warning: partition {partition}: offsets {from}..{to} are no longer in the topic"
+                        );
+                    }
+                }
+                Step::Take => break,
             }
-        }
-        if offset < want {
-            self.report.skipped += 1;
-            return Ok(());
-        }
-        if offset > want {
-            // Records before this one are not stored yet: read them first.
-            // Messages fetched before the seek are dropped until then.
-            if self.sought.get(&partition) != Some(&want) {
-                self.seek(partition, want)?;
-            }
-            return Ok(());
         }
         let dir = if self.opts.date_partitioning {
             let c = crate::civil::civil(timestamp_ms.unwrap_or(0));
@@ -366,28 +348,11 @@ impl Sink<'_> {
         } else {
             String::new()
         };
-        if self.batches.get(&partition).is_some_and(|b| b.dir != dir) {
-            self.commit_batch(partition)?;
-        }
-        let batch = self.batches.entry(partition).or_insert_with(|| Batch {
-            first: offset,
-            last: offset,
-            records: 0,
-            data: Vec::with_capacity(64 * 1024),
-            opened: Instant::now(),
-            dir,
-        });
-        batch.last = offset;
-        batch.records += 1;
-        batch.data.extend_from_slice(payload);
-        batch.data.push(b'\n');
-        let full =
-            batch.records >= self.opts.max_records || batch.data.len() >= self.opts.max_bytes;
         self.read += 1;
         self.read_bytes += payload.len() as u64 + 1;
-        self.next.insert(partition, offset + 1);
-        if full {
-            self.commit_batch(partition)?;
+        let ready = self.positions.take(partition, offset, dir, payload, now);
+        for batch in ready {
+            self.commit_batch(batch)?;
         }
         Ok(())
     }
@@ -395,83 +360,80 @@ impl Sink<'_> {
     /// Commits the batches that are older than `--interval` at `now` (all
     /// of them when `all`); full ones were committed as they filled.
     fn flush(&mut self, all: bool, now: Instant) -> Result<()> {
-        let due: Vec<i32> = self
-            .batches
-            .iter()
-            .filter(|(_, b)| all || now.duration_since(b.opened) >= self.opts.interval)
-            .map(|(p, _)| *p)
-            .collect();
-        for partition in due {
-            self.commit_batch(partition)?;
+        for batch in self.positions.due(all, now) {
+            self.commit_batch(batch)?;
         }
         Ok(())
     }
 
-    /// Commits a partition's open batch to the store, then notes its offset
-    /// in the group.
-    fn commit_batch(&mut self, partition: i32) -> Result<()> {
-        let Some(batch) = self.batches.remove(&partition) else {
-            return Ok(());
-        };
-        let options = FileOptions {
-            dir: batch.dir,
-            gzip: self.opts.gzip,
-        };
+    /// Commits a closed batch, then notes its offset in the group.
+    fn commit_batch(&mut self, batch: Batch) -> Result<()> {
         let topic = &self.opts.topic;
-        if let Some(file) = &self.opts.single_file {
-            self.store.append(file, &batch.data)?;
-            self.report.records += batch.records as u64;
-            self.report.bytes += batch.data.len() as u64;
-            let mut offsets = TopicPartitionList::new();
-            offsets
-                .add_partition_offset(topic, partition, Offset::Offset(batch.last + 1))
-                .map_err(|e| Error::kafka("cannot note an offset", e))?;
-            // Here the offsets are the only position: commit them at once.
-            return self
-                .consumer
-                .commit(&offsets, CommitMode::Sync)
-                .map_err(|e| Error::kafka("cannot commit offsets", e));
-        }
-        // A store fault may pass (a NameNode fail-over, a busy disk): retry
-        // with backoff before giving up. The protocol makes a retry safe.
-        let mut backoff = Duration::from_millis(500);
-        for attempt in 1.. {
-            let (first, last) = (batch.first, batch.last);
-            match commit(
-                self.store,
-                topic,
-                partition,
-                first,
-                last,
-                &batch.data,
-                &options,
-            ) {
-                Ok(_) => break,
-                // Another writer's batch, or a store that cannot be: no
-                // retry can help.
-                Err(e @ Error::Conflict(_)) => return Err(e),
-                Err(e) if attempt < COMMIT_ATTEMPTS => {
-                    eprintln!(
-                        "logmr-sink: warning: {e}; retrying in {:.1} s",
-                        backoff.as_secs_f64()
-                    );
-                    std::thread::sleep(backoff);
-                    backoff *= 2;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        self.report.records += batch.records as u64;
-        self.report.bytes += batch.data.len() as u64;
-        self.report.files += 1;
+        let partition = batch.partition;
         let mut offsets = TopicPartitionList::new();
         offsets
             .add_partition_offset(topic, partition, Offset::Offset(batch.last + 1))
             .map_err(|e| Error::kafka("cannot note an offset", e))?;
-        // The offsets are a hint only; the store is the truth. A failure to
-        // commit them costs a re-read on the next start, never data.
-        let _ = self.consumer.commit(&offsets, CommitMode::Async);
-        Ok(())
+        match &self.committer {
+            Committer::SingleFile(file) => {
+                self.store.append(file, &batch.data)?;
+                self.report.records += batch.records as u64;
+                self.report.bytes += batch.data.len() as u64;
+                // Here the offsets are the only position: commit them at once.
+                self.consumer
+                    .commit(&offsets, CommitMode::Sync)
+                    .map_err(|e| Error::kafka("cannot commit offsets", e))
+            }
+            Committer::ExactlyOnce => {
+                commit_with_retries(self.store, topic, &batch, self.opts.gzip)?;
+                self.report.records += batch.records as u64;
+                self.report.bytes += batch.data.len() as u64;
+                self.report.files += 1;
+                // The offsets are a hint only; the store is the truth. A
+                // failure to commit them costs a re-read on the next start,
+                // never data.
+                let _ = self.consumer.commit(&offsets, CommitMode::Async);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Commits `batch` into the store's files. A store fault may pass (a
+/// NameNode fail-over, a busy disk): it is retried with backoff before the
+/// sink gives up; the protocol makes a retry safe. A conflict is not.
+fn commit_with_retries(store: &dyn Store, topic: &str, batch: &Batch, gzip: bool) -> Result<()> {
+    let options = FileOptions {
+        dir: batch.dir.clone(),
+        gzip,
+    };
+    let mut backoff = Duration::from_millis(500);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match commit(
+            store,
+            topic,
+            batch.partition,
+            batch.first,
+            batch.last,
+            &batch.data,
+            &options,
+        ) {
+            Ok(_) => return Ok(()),
+            // Another writer's batch, or a store that cannot be: no retry
+            // can help.
+            Err(e @ Error::Conflict(_)) => return Err(e),
+            Err(e) if attempt < COMMIT_ATTEMPTS => {
+                eprintln!(
+                    "logmr-sink: warning: {e}; retrying in {:.1} s",
+                    backoff.as_secs_f64()
+                );
+                std::thread::sleep(backoff);
+                backoff *= 2;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -518,18 +480,26 @@ pub fn run_sink(
         .subscribe(&[&opts.topic])
         .map_err(|e| Error::kafka(format!("cannot subscribe to {}", opts.topic), e))?;
 
+    let limits = Limits {
+        max_records: opts.max_records,
+        max_bytes: opts.max_bytes,
+        interval: opts.interval,
+    };
     let mut sink = Sink {
         store: &*store,
         opts,
         consumer: &consumer,
-        next: BTreeMap::new(),
-        sought: BTreeMap::new(),
-        batches: BTreeMap::new(),
+        committer: match &opts.single_file {
+            Some(file) => Committer::SingleFile(file.clone()),
+            None => Committer::ExactlyOnce,
+        },
+        positions: Positions::new(limits, BTreeMap::new()),
         report: SinkReport::default(),
         read: 0,
         read_bytes: 0,
     };
-    sink.next = sink.positions()?;
+    let next = sink.store_positions()?;
+    sink.positions.realign(next);
     let every = StatsEvery {
         plain: opts.progress_every,
         ..StatsEvery::default()
@@ -542,6 +512,9 @@ pub fn run_sink(
         // the timed work once: reading the clock for every record was 9%
         // of the sink's profile, more than copying the records.
         let mut taken = 0;
+        // The clock, read once per burst when its first record comes: a
+        // batch's age is counted from there.
+        let mut clock = None;
         // Wait no longer than the idle limit has left, so that the sink
         // stops when it is reached, not up to one wait later.
         let mut timeout = opts.exit_when_idle.map_or(POLL_WAIT, |idle| {
@@ -560,7 +533,8 @@ pub fn run_sink(
                     taken += 1;
                     let timestamp = m.timestamp().to_millis();
                     let payload = m.payload().unwrap_or_default();
-                    sink.accept(m.partition(), m.offset(), timestamp, payload)?;
+                    let now = *clock.get_or_insert_with(Instant::now);
+                    sink.accept(m.partition(), m.offset(), timestamp, payload, now)?;
                 }
                 Some(Err(e)) => {
                     eprintln!("logmr-sink: warning: {e}");

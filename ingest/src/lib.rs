@@ -7,7 +7,8 @@
 //! * [`destination`] and [`kafka`] are where lines go; [`rate`] paces them and
 //!   [`stats`] reports progress. [`run`] ties a generator to a destination.
 //! * [`consume`] reads a topic into a [`store`] through the exactly-once
-//!   protocol of [`commit`]; [`inspect`] prints a topic for a look.
+//!   protocol of [`commit`], its positions and batches decided by the pure
+//!   state machine of [`positions`]; [`inspect`] prints a topic for a look.
 
 pub mod civil;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod generator;
 pub mod hdfs;
 pub mod inspect;
 pub mod kafka;
+pub mod positions;
 pub mod process;
 pub mod rate;
 pub mod run;
