@@ -52,6 +52,11 @@ fn check_separator(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     if bytes.contains(&b'\n') {
         return Err("the separator must not contain a newline".to_string());
     }
+    // Counts are digits: a separator with one would be found inside a
+    // count (`INFO 13` read as `INFO1` and `3`).
+    if bytes.iter().any(u8::is_ascii_digit) {
+        return Err("the separator must not contain a digit".to_string());
+    }
     Ok(bytes)
 }
 

@@ -223,7 +223,9 @@ fn huge_lines_are_counted_once_with_a_warning() {
     assert!(out.status.success());
     assert_eq!(stdout(&out), counts("DEBUG 1, INFO 1, UNKNOWN 1, WARN 1"));
     assert!(
-        stderr(&out).contains("2 line(s) longer than 4.0 KiB"),
+        stderr(&out).contains(
+            "2 line(s) longer than 4.0 KiB were counted by the level in their first 4.0 KiB"
+        ),
         "{}",
         stderr(&out)
     );
@@ -388,6 +390,37 @@ fn separators_come_from_hadoop_environment_and_flags() {
         b"a,1\n",
     );
     assert_eq!(stdout(&out), "a=1\n");
+    // A digit in a separator would be found inside the counts.
+    for (args, env) in [
+        (&["map", "-s", "1", seed][..], None),
+        (
+            &["map", seed],
+            Some(("stream_map_output_field_separator", "1")),
+        ),
+        (&["reduce", "--input-separator", "x9"], None),
+        (
+            &["reduce"],
+            Some(("stream_reduce_output_field_separator", "0")),
+        ),
+    ] {
+        let mut cmd = logmr();
+        cmd.args(args);
+        if let Some((key, value)) = env {
+            cmd.env(key, value);
+        }
+        let out = run_cmd(&mut cmd, b"INFO\t13\n");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?} {env:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("must not contain a digit"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

@@ -159,7 +159,7 @@ pub(crate) fn report_stats(r: Reporter, max_line: usize, stats: &MapStats, unkno
     r.counter("map_long_lines", stats.long_lines);
     if stats.long_lines > 0 {
         super::warn(format_args!(
-            "{} line(s) longer than {} were counted by the level in their first {0}",
+            "{} line(s) longer than {} were counted by the level in their first {1}",
             stats.long_lines,
             human_bytes(max_line as u64)
         ));
