@@ -536,6 +536,31 @@ fn a_full_disk_is_an_error() {
     }
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_silent_loss() {
+    let seed = data("seed.log");
+    // stdout closed (`>&-`), and help to a full disk.
+    for redirect in [">&-", ">/dev/full"] {
+        for args in ["map SEED", "--help", "levels"] {
+            let script = format!(
+                "\"$0\" {} {redirect}; echo \"status=$?\" >&2",
+                args.replace("SEED", "\"$1\"")
+            );
+            let out = Command::new("bash")
+                .arg("-c")
+                .arg(&script)
+                .arg(env!("CARGO_BIN_EXE_logmr"))
+                .arg(&seed)
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert!(err.ends_with("status=1\n"), "{args} {redirect}: {err}");
+            assert!(err.contains("logmr: error:"), "{args} {redirect}: {err}");
+        }
+    }
+}
+
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let dir = TempDir::new();
