@@ -938,6 +938,46 @@ fn attr<'a>(element: &'a str, name: &str) -> &'a str {
 }
 
 #[test]
+fn report_totals_never_wrap_and_its_width_is_bounded() {
+    let max = u64::MAX;
+    let dir = TempDir::new();
+    let svg = dir.0.join("chart.svg");
+    for input in [
+        format!("A\t{max}\nB\t{max}\n"),
+        format!("INFO|2024-12-10T00\t{max}\nERROR|2024-12-10T00\t{max}\nINFO|-\t{max}\n"),
+    ] {
+        let out = run(
+            &["report", "--svg", svg.to_str().unwrap()],
+            input.as_bytes(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let table = stdout(&out);
+        let last: Vec<&str> = table.lines().last().unwrap().split_whitespace().collect();
+        let want = (u128::from(max) * input.lines().count() as u128).to_string();
+        assert_eq!(last, ["total", want.as_str(), "100.0%"], "{table}");
+        let chart = std::fs::read_to_string(&svg).unwrap();
+        for number in chart
+            .split(['"', ' ', '<', '>'])
+            .filter_map(|w| w.parse::<f64>().ok())
+        {
+            assert!(
+                number.is_finite() && number.abs() < 1e21,
+                "{number} in {chart}"
+            );
+        }
+    }
+    for width in ["0", "100000000000"] {
+        let out = run(&["report", "--width", width], b"A\t1\n");
+        assert_eq!(out.status.code(), Some(2), "{width}: {}", stderr(&out));
+    }
+    assert!(
+        run(&["report", "--width", "1000"], b"A\t1\n")
+            .status
+            .success()
+    );
+}
+
+#[test]
 fn report_draws_what_it_reads() {
     let input = "INFO|2024-12-10T00\t60\nERROR|2024-12-10T00\t20\nINFO|2024-12-10T02\t30\n\
                  WARN|2024-12-10T02\t10\nINFO|-\t7\n";

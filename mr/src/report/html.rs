@@ -9,7 +9,7 @@ pub const MAX_ROWS: usize = 200;
 
 /// The page for `rows`, titled `title`.
 pub fn page(rows: &[Row], title: &str) -> String {
-    let total: u64 = rows.iter().map(|r| r.count).sum();
+    let total = super::total(rows.iter().map(|r| r.count));
     let mut out = String::new();
     let _ = write!(
         out,

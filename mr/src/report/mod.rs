@@ -28,6 +28,17 @@ impl Row {
 }
 
 /// Rows largest first, ties in key order.
+/// The sum of `counts`, exact: many u64 totals can pass u64 together.
+pub fn total(counts: impl IntoIterator<Item = u64>) -> u128 {
+    counts.into_iter().map(u128::from).sum()
+}
+
+/// The sum of `counts`, held at u64::MAX rather than wrapped, for what is
+/// drawn on a u64 scale.
+pub fn saturating_total(counts: impl IntoIterator<Item = u64>) -> u64 {
+    counts.into_iter().fold(0, u64::saturating_add)
+}
+
 pub fn by_count(rows: &[Row]) -> Vec<&Row> {
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));

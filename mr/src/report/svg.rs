@@ -29,9 +29,9 @@ pub fn ticks(max: u64) -> Vec<u64> {
         .find(|s| *s >= rough)
         .unwrap_or(10.0 * power)
         .max(1.0) as u64;
-    (0..)
-        .map(|i| i * step)
-        .take_while(|t| *t < max + step)
+    (0u64..)
+        .map_while(|i| i.checked_mul(step))
+        .take_while(|t| *t < max.saturating_add(step))
         .collect()
 }
 
@@ -62,7 +62,7 @@ fn columns(out: &mut String, t: &super::Timeline) {
     let plot_h = HEIGHT - TOP - BOTTOM;
     let n = t.buckets.len();
     let totals: Vec<u64> = (0..n)
-        .map(|b| t.counts.iter().map(|s| s[b]).sum())
+        .map(|b| super::saturating_total(t.counts.iter().map(|s| s[b])))
         .collect();
     let ticks = ticks(totals.iter().copied().max().unwrap_or(0));
     let top = (*ticks.last().unwrap()).max(1) as f64;
@@ -122,7 +122,7 @@ fn columns(out: &mut String, t: &super::Timeline) {
     let lx = WIDTH - RIGHT + 20.0;
     for (i, (s, name)) in t.series.iter().enumerate().rev().enumerate() {
         let ly = TOP + 10.0 + i as f64 * 20.0;
-        let total: u64 = t.counts[s].iter().sum();
+        let total = super::total(t.counts[s].iter().copied());
         let _ = writeln!(
             out,
             "<rect class=\"legend\" x=\"{lx}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
@@ -134,7 +134,7 @@ fn columns(out: &mut String, t: &super::Timeline) {
             escape(name)
         );
     }
-    let untimed: u64 = t.untimed.iter().sum();
+    let untimed = super::total(t.untimed.iter().copied());
     if untimed > 0 {
         let _ = writeln!(
             out,

@@ -33,7 +33,7 @@ fn shown(key: &str) -> String {
 /// Writes the table of `rows` with bars of up to `width` cells.
 pub fn write(rows: &[Row], width: usize, out: &mut dyn Write) -> io::Result<()> {
     let sorted = by_count(rows);
-    let total: u64 = rows.iter().map(|r| r.count).sum();
+    let total = super::total(rows.iter().map(|r| r.count));
     let max = sorted.first().map_or(0, |r| r.count);
     let keys: Vec<String> = sorted.iter().map(|r| shown(&r.key)).collect();
     let key_width = keys

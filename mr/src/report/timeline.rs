@@ -85,14 +85,16 @@ pub fn timeline(rows: &[Row]) -> Option<Timeline> {
         let time = parts.remove(at);
         let series = parts.join("|");
         if time == "-" {
-            *untimed.entry(series).or_default() += row.count;
+            let cell = untimed.entry(series).or_default();
+            *cell = u64::saturating_add(*cell, row.count);
             continue;
         }
         let (minutes, this_step) = parse_bucket(time)?;
         if *step.get_or_insert(this_step) != this_step {
             return None;
         }
-        *cells.entry((series, minutes)).or_default() += row.count;
+        let cell = cells.entry((series, minutes)).or_default();
+        *cell = u64::saturating_add(*cell, row.count);
     }
     let step = step?;
     let mut series: Vec<String> = cells

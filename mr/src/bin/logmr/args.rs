@@ -350,8 +350,9 @@ pub struct ReportArgs {
     #[arg(long, default_value = "Log lines per level")]
     pub title: String,
 
-    /// Cells of the longest bar in the table.
-    #[arg(long, default_value_t = 40)]
+    /// Cells of the longest bar in the table (1 to 1000).
+    #[arg(long, default_value_t = 40,
+          value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=1000), usize::from))]
     pub width: usize,
 
     /// A malformed input line is an error (exit code 3), not a warning.
