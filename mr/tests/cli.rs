@@ -977,6 +977,35 @@ fn report_totals_never_wrap_and_its_width_is_bounded() {
     );
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_chart_that_cannot_be_written_leaves_the_previous_one() {
+    let dir = TempDir::new();
+    let svg = dir.write("chart.svg", b"<svg>previous</svg>\n");
+    // A file size limit of 1 KiB stands for a full disk.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; for i in $(seq 40); do printf 'KEY%d\\t%d\\n' $i $i; done | '{}' report --svg '{}'",
+        env!("CARGO_BIN_EXE_logmr"),
+        svg.display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("chart.svg"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&svg).unwrap(),
+        "<svg>previous</svg>\n"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["chart.svg"], "no temporary file is left");
+}
+
 #[test]
 fn report_draws_what_it_reads() {
     let input = "INFO|2024-12-10T00\t60\nERROR|2024-12-10T00\t20\nINFO|2024-12-10T02\t30\n\

@@ -2,7 +2,7 @@
 //! SVG chart or an HTML page.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::report::{Row, html, svg, table};
@@ -21,10 +21,28 @@ pub struct ReportOptions {
     pub title: String,
 }
 
-fn write_file(path: &PathBuf, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|source| Error::WriteFile {
-        path: path.display().to_string(),
-        source,
+/// Writes `text` to `path` whole or not at all: into a temporary file
+/// beside it, made durable, then renamed over it. A full disk leaves the
+/// previous chart as it was, never a truncated one.
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&temp);
+        Error::WriteFile {
+            path: path.display().to_string(),
+            source,
+        }
     })
 }
 
