@@ -53,9 +53,17 @@ impl Task {
     }
 }
 
+/// The bytes of a path or name, as the OS holds them: file names need not
+/// be UTF-8, and a glob must match and keep them as they are.
+fn bytes(name: &std::ffi::OsStr) -> &[u8] {
+    name.as_encoded_bytes()
+}
+
 /// Does any component of `path` hold a `*` or `?` wildcard?
 fn is_glob(path: &Path) -> bool {
-    path.to_str().is_some_and(|p| p.contains(['*', '?']))
+    bytes(path.as_os_str())
+        .iter()
+        .any(|b| matches!(b, b'*' | b'?'))
 }
 
 /// The paths a glob matches, component by component, sorted; names
@@ -63,8 +71,8 @@ fn is_glob(path: &Path) -> bool {
 fn glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     let mut matched = vec![PathBuf::new()];
     for component in pattern.components() {
-        let part = component.as_os_str().to_string_lossy();
-        if !part.contains(['*', '?']) {
+        let part = bytes(component.as_os_str());
+        if !part.iter().any(|b| matches!(b, b'*' | b'?')) {
             for path in &mut matched {
                 path.push(component);
             }
@@ -81,8 +89,10 @@ fn glob(pattern: &Path) -> Result<Vec<PathBuf>> {
                 continue;
             }
             for entry in read_dir_sorted(listing)? {
-                let name = entry.file_name().unwrap().to_string_lossy().into_owned();
-                if matches(part.as_bytes(), name.as_bytes()) && !hidden(&entry) {
+                let Some(name) = entry.file_name() else {
+                    continue;
+                };
+                if matches(part, bytes(name)) && !hidden(&entry) {
                     next.push(dir.join(name));
                 }
             }
@@ -93,24 +103,61 @@ fn glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     Ok(matched)
 }
 
-/// `*` (any run) and `?` (any one character) against a file name.
-fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            matches(&pattern[1..], name) || (!name.is_empty() && matches(pattern, &name[1..]))
-        }
-        (Some(b'?'), Some(_)) => matches(&pattern[1..], &name[1..]),
-        (Some(p), Some(n)) if p == n => matches(&pattern[1..], &name[1..]),
-        _ => false,
+/// The length of the character at `at`: one byte, or a UTF-8 sequence.
+fn char_len(name: &[u8], at: usize) -> usize {
+    let rest = &name[at..];
+    let n = match rest[0] {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    };
+    if rest.len() >= n && rest[1..n].iter().all(|b| b & 0xC0 == 0x80) {
+        n
+    } else {
+        1
     }
+}
+
+/// `*` (any run) and `?` (any one character) against a file name, in
+/// time linear in their lengths times the stars: on a mismatch only the
+/// last `*` takes one more character, never every earlier one again.
+fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0, 0);
+    // The last `*` seen, and where in the name its run ends now.
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                n += char_len(name, n);
+            }
+            Some(&c) if c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((at, end)) => {
+                    let end = end + char_len(name, end);
+                    star = Some((at, end));
+                    p = at + 1;
+                    n = end;
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
 }
 
 /// Hadoop's input globs skip names starting with `_` or `.`.
 fn hidden(path: &Path) -> bool {
     path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with(['_', '.']))
+        .is_some_and(|n| matches!(bytes(n).first(), Some(b'_' | b'.')))
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -281,5 +328,40 @@ mod tests {
         assert!(matches(b"a?c*", b"abc.gz"));
         assert!(!matches(b"*.log", b"a.log.gz"));
         assert!(!matches(b"?", b""));
+        assert!(matches(b"caf?.log", "café.log".as_bytes()));
+        assert!(matches(b"*", b""));
+        assert!(matches(b"a*b*c", b"aXbYbZc"));
+        assert!(!matches(b"a*b*c", b"aXbYbZ"));
+    }
+
+    #[test]
+    fn many_stars_match_in_linear_time() {
+        // Exponential for a matcher that retries every earlier star: this
+        // pair did not finish.
+        let pattern = "a*".repeat(30) + "b";
+        let name = "a".repeat(200);
+        assert!(!matches(pattern.as_bytes(), name.as_bytes()));
+        assert!(matches(pattern.as_bytes(), (name + "b").as_bytes()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn globs_keep_names_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("logmr-glob-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.log");
+        std::fs::write(dir.join(name), b"[INFO] x\n").unwrap();
+        std::fs::write(dir.join("_skipped.log"), b"[INFO] x\n").unwrap();
+        let inputs = expand(&[dir.join("*.log")]).unwrap();
+        let paths: Vec<_> = inputs
+            .iter()
+            .map(|i| match i {
+                Input::Path(p) => p.clone(),
+                Input::Stdin => PathBuf::from("-"),
+            })
+            .collect();
+        assert_eq!(paths, [dir.join(name)]);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
