@@ -966,6 +966,19 @@ fn report_totals_never_wrap_and_its_width_is_bounded() {
             );
         }
     }
+    // The separator comes from the job's setting when no flag is given, as
+    // for `top`.
+    for command in ["report", "top"] {
+        let out = run_cmd(
+            logmr()
+                .arg(command)
+                .env("stream_reduce_output_field_separator", ","),
+            b"A,2\nB,1\n",
+        );
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        assert!(stdout(&out).starts_with("A"), "{command}: {}", stdout(&out));
+        assert!(stderr(&out).is_empty(), "{command}: {}", stderr(&out));
+    }
     for width in ["0", "100000000000"] {
         let out = run(&["report", "--width", width], b"A\t1\n");
         assert_eq!(out.status.code(), Some(2), "{width}: {}", stderr(&out));

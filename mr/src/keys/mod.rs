@@ -2,9 +2,9 @@
 //! and the message template of a line, alone or joined into one key.
 //!
 //! A composite key is its parts in the order given, joined with [`JOINER`]
-//! (`|`). It stays one Hadoop key field: a TAB, CR or `|` inside a part
-//! becomes a space, `/` or space respectively, so a key always splits back
-//! into its parts at every `|`. A line without a timestamp gets the time
+//! (`|`). It stays one Hadoop key field: a TAB, CR or newline inside a part
+//! becomes a space and a `|` becomes `/`, so a key always splits back into
+//! its parts at every `|`. A line without a timestamp gets the time
 //! part [`NO_TIME`]; a line without a source gets [`NO_SOURCE`]. No line is
 //! dropped.
 

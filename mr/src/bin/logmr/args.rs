@@ -359,10 +359,10 @@ pub struct ReportArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Separator between key and count.
-    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
-          value_parser = separator)]
-    pub separator: Separator,
+    /// Separator between key and count [default: TAB, or the job's
+    /// stream.reduce.output.field.separator, taken literally, as for top].
+    #[arg(short, long, value_name = "SEP", value_parser = separator)]
+    pub separator: Option<Separator>,
 }
 
 #[derive(Debug, Args)]
