@@ -257,10 +257,23 @@ pub fn plan(inputs: Vec<Input>, chunk: u64) -> Result<Vec<Task>> {
             });
             continue;
         }
+        // Looked at without opening: opening a FIFO waits for a writer.
+        // Only a regular file with a size can be cut; a FIFO, a pipe
+        // (`<(cmd)`, /dev/stdin) or a file whose size reads 0 but has
+        // content (/proc) is read whole, as one task.
+        let meta = std::fs::metadata(&path).map_err(|e| input.read_error(e))?;
+        if !meta.is_file() || meta.len() == 0 {
+            tasks.push(Task {
+                input,
+                range: None,
+                gzip: false,
+            });
+            continue;
+        }
         let mut file = File::open(&path).map_err(|e| input.read_error(e))?;
-        let len = file.metadata().map_err(|e| input.read_error(e))?.len();
+        let len = meta.len();
         let mut start = 0;
-        while start < len || (start == 0 && len == 0) {
+        while start < len {
             let end = if len - start > chunk {
                 line_start_after(&mut file, start + chunk - 1, len)
                     .map_err(|e| input.read_error(e))?
@@ -320,6 +333,36 @@ mod tests {
         let tasks = plan(vec![Input::Path(path)], 10).unwrap();
         assert_eq!(tasks.len(), 1);
         assert!(read(&tasks[0]).is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn fifos_and_files_whose_size_reads_0_are_read_whole() {
+        // /proc files say 0 bytes and hold text.
+        let tasks = plan(vec![Input::Path("/proc/self/mountinfo".into())], 10).unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert!(!read(&tasks[0]).is_empty());
+
+        let fifo = std::env::temp_dir().join(format!("logmr-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_file(&fifo);
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, b"[INFO] a\n[WARN] b\n").unwrap())
+        };
+        // Planning must not open the FIFO: that would wait for the writer,
+        // and measure nothing.
+        let tasks = plan(vec![Input::Path(fifo.clone())], 10).unwrap();
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(read(&tasks[0]), b"[INFO] a\n[WARN] b\n");
+        writer.join().unwrap();
+        std::fs::remove_file(fifo).unwrap();
     }
 
     #[test]

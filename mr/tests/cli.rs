@@ -561,6 +561,22 @@ fn output_that_cannot_be_written_is_an_error_not_a_silent_loss() {
     }
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn run_reads_pipes_and_process_substitutions_whole() {
+    let script = format!(
+        "'{}' run <(printf '[INFO] a\\n[WARN] b\\n') /dev/stdin < <(printf '[ERROR] c\\n')",
+        env!("CARGO_BIN_EXE_logmr")
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), counts("ERROR 1, INFO 1, WARN 1"));
+}
+
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let dir = TempDir::new();
