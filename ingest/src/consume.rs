@@ -22,7 +22,7 @@ use rdkafka::message::Message;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::commit::{FileOptions, commit, recover};
+use crate::commit::{FileOptions, Recovery, commit, recover};
 use crate::error::{Error, Result};
 use crate::positions::{Batch, Limits, Positions, Step};
 use crate::stats::{Stats, StatsEvery};
@@ -192,10 +192,10 @@ impl Sink<'_> {
         {
             return Err(failure);
         }
-        let next = self.store_positions()?;
-        self.positions.realign(next);
+        let recovery = self.store_recovery()?;
+        self.positions.realign(recovery.next.clone());
         if self.opts.single_file.is_none() {
-            self.check_against_topic()?;
+            self.check_against_topic(&recovery.last_file)?;
         }
         Ok(())
     }
@@ -205,7 +205,7 @@ impl Sink<'_> {
     /// and made again (offsets start at 0 again), the brokers are another
     /// cluster behind the same name, or a file is not the sink's. Reading
     /// on would store nothing while saying all is well.
-    fn check_against_topic(&self) -> Result<()> {
+    fn check_against_topic(&self, last_file: &BTreeMap<i32, String>) -> Result<()> {
         let assignment = self
             .consumer
             .assignment()
@@ -226,10 +226,7 @@ impl Sink<'_> {
                     )
                 })?;
             if next > high {
-                let file = recover(self.store, topic, &[])?
-                    .last_file
-                    .remove(&partition)
-                    .unwrap_or_default();
+                let file = last_file.get(&partition).map_or("", String::as_str);
                 return Err(Error::Conflict(format!(
                     "the store {} is ahead of the topic: it holds {topic} partition {partition} up \
                      to offset {} ({file}), but the topic's partition ends before offset {high}. \
@@ -245,13 +242,13 @@ impl Sink<'_> {
     }
 
     /// Where each partition resumes: after the store's last file, or (in
-    /// single-file mode) wherever the group's offsets say.
-    fn store_positions(&self) -> Result<BTreeMap<i32, i64>> {
+    /// single-file mode, an empty recovery) wherever the group's offsets say.
+    fn store_recovery(&self) -> Result<Recovery> {
         match self.opts.single_file {
-            Some(_) => Ok(BTreeMap::new()),
+            Some(_) => Ok(Recovery::default()),
             // Positions only: temporary files are cleaned by the partitions'
             // owner, in the rebalance handler.
-            None => Ok(recover(self.store, &self.opts.topic, &[])?.next),
+            None => recover(self.store, &self.opts.topic, &[]),
         }
     }
 
@@ -498,7 +495,7 @@ pub fn run_sink(
         read: 0,
         read_bytes: 0,
     };
-    let next = sink.store_positions()?;
+    let next = sink.store_recovery()?.next;
     sink.positions.realign(next);
     let every = StatsEvery {
         plain: opts.progress_every,

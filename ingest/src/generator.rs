@@ -199,7 +199,7 @@ impl Generator {
 
     /// The timestamp of line `index` (from 0): never past year 9999, so
     /// never wrapped around to go backwards.
-    pub fn timestamp_of(start_ms: i64, interval_ms: u64, index: u64) -> i64 {
+    fn timestamp_of(start_ms: i64, interval_ms: u64, index: u64) -> i64 {
         let offset = i64::try_from(index.saturating_mul(interval_ms)).unwrap_or(i64::MAX);
         start_ms
             .saturating_add(offset)

@@ -91,11 +91,6 @@ impl Positions {
         self.next.get(&partition).copied()
     }
 
-    /// Every known position.
-    pub fn all_next(&self) -> &BTreeMap<i32, i64> {
-        &self.next
-    }
-
     /// What to do with the record at `offset` of `partition`.
     pub fn step(&mut self, partition: i32, offset: i64) -> Step {
         let want = *self.next.entry(partition).or_insert(offset);
