@@ -67,24 +67,41 @@ foreach ($define in $D) {
 }
 
 # The files of a directory, recursively, without names starting with _ or .
+# and without links (reparse points) inside it, as logmr run reads it.
 function Get-InputFiles([string]$Dir) {
     foreach ($item in Get-ChildItem -LiteralPath $Dir -Force | Sort-Object Name) {
         if ($item.Name.StartsWith('_') -or $item.Name.StartsWith('.')) { continue }
+        if ($item.Attributes -band [IO.FileAttributes]::ReparsePoint) { continue }
         if ($item.PSIsContainer) { Get-InputFiles $item.FullName } else { $item.FullName }
     }
 }
 
-$files = @()
+$listed = @()
 foreach ($path in $Inputs) {
     if (Test-Path -LiteralPath $path -PathType Container) {
-        $files += @(Get-InputFiles $path)
+        $listed += @(Get-InputFiles $path)
     } elseif ((Test-Path -LiteralPath $path -PathType Leaf) -or $path -eq '-') {
-        $files += $path
+        $listed += $path
     } else {
         Fail 2 "input $path is not a file or a directory"
     }
 }
-if ($Inputs.Count -eq 0) { $files = @('-') }
+if ($Inputs.Count -eq 0) { $listed = @('-') }
+# Each file once, however many paths name it (its resolved full path).
+$files = @()
+$firstPath = @{}
+foreach ($file in $listed) {
+    if ($file -eq '-') { $files += $file; continue }
+    $item = Get-Item -LiteralPath $file -Force
+    $target = @($item.Target)[0]
+    $id = if ($target) { [IO.Path]::GetFullPath([IO.Path]::Combine($item.DirectoryName, $target)) } else { $item.FullName }
+    if ($firstPath.ContainsKey($id)) {
+        [Console]::Error.WriteLine("${ScriptName}: warning: $file is the same file as $($firstPath[$id]); it is read once")
+    } else {
+        $firstPath[$id] = $file
+        $files += $file
+    }
+}
 if ($files.Count -eq 0) { [Console]::Error.WriteLine("${ScriptName}: warning: the inputs hold no files to read; the result is empty") }
 
 if ($OutputPath) { Assert-NoOverlap 'local' $OutputPath $Inputs }

@@ -74,19 +74,35 @@ for define in "${defines[@]}"; do
     [ "$key" != stream.map.output.field.separator ] || separator=${define#*=}
 done
 
-files=()
+# The files read, as logmr run reads them: a named path followed, a
+# directory's regular files (links and FIFOs inside it passed over), and
+# each file once, however many paths reach it (device and inode).
+listed=()
 for input in "${inputs[@]}"; do
     if [ -d "$input" ]; then
         while IFS= read -r -d '' file; do
-            files+=("$file")
+            listed+=("$file")
         done < <(find -H "$input" -mindepth 1 -name '[_.]*' -prune -o -type f -print0 | LC_ALL=C sort -z)
-    elif [ -f "$input" ] || [ "$input" = - ]; then
-        files+=("$input")
+    elif [ -e "$input" ] && [ ! -d "$input" ] || [ "$input" = - ]; then
+        listed+=("$input")
     else
         die 2 "input $input is not a file or a directory"
     fi
 done
-[ ${#inputs[@]} -gt 0 ] || files=(-)
+[ ${#inputs[@]} -gt 0 ] || listed=(-)
+file_id() { stat -L -c '%d:%i' -- "$1" 2>/dev/null || stat -L -f '%d:%i' -- "$1"; }
+files=()
+declare -A first_path=()
+for file in "${listed[@]}"; do
+    [ "$file" != - ] || { files+=(-); continue; }
+    id=$(file_id "$file") || die 2 "cannot read $file"
+    if [ -n "${first_path[$id]+set}" ]; then
+        echo "$script_name: warning: $file is the same file as ${first_path[$id]}; it is read once" >&2
+    else
+        first_path[$id]=$file
+        files+=("$file")
+    fi
+done
 [ ${#files[@]} -gt 0 ] || echo "$script_name: warning: the inputs hold no files to read; the result is empty" >&2
 
 if [ -n "$output" ]; then

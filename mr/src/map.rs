@@ -1,7 +1,7 @@
 //! The map kernel: reads an input block by block and hands the level key of
 //! every line to a callback. No allocation per line, no UTF-8 validation.
 
-use std::io::Read;
+use std::io::{self, Read, Write};
 
 use ahash::AHashMap;
 
@@ -10,6 +10,7 @@ use crate::input::Input;
 use crate::keys::KeyMaker;
 use crate::level::{Detector, KeyId};
 use crate::linebuf::{Chunk, LineBuffer, for_each_line};
+use crate::output::write_sorted;
 
 /// Per-key line counts, indexed by [`KeyId`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -64,6 +65,8 @@ impl KeyCounts {
 #[derive(Clone, Debug, Default)]
 pub struct KeyedCounts {
     counts: AHashMap<Vec<u8>, u64>,
+    /// The bytes of every key held.
+    key_bytes: usize,
 }
 
 impl KeyedCounts {
@@ -72,15 +75,36 @@ impl KeyedCounts {
         match self.counts.get_mut(key) {
             Some(count) => *count += n,
             None => {
+                self.key_bytes += key.len();
                 self.counts.insert(key.to_vec(), n);
             }
         }
     }
 
+    /// About how much memory the table takes, and writing it out sorted
+    /// would take beside it: the slots, each key's allocation, and a
+    /// reference per key to sort.
+    pub fn approx_bytes(&self) -> usize {
+        const SLOT: usize = std::mem::size_of::<(Vec<u8>, u64)>() + 1;
+        const PER_KEY: usize = 16 + std::mem::size_of::<(&[u8], u64)>();
+        self.key_bytes + self.counts.len() * PER_KEY + self.counts.capacity() * SLOT
+    }
+
+    /// Forgets every key, keeping the slots for the next ones.
+    pub fn clear(&mut self) {
+        self.counts.clear();
+        self.key_bytes = 0;
+    }
+
     /// Adds another task's counts.
     pub fn merge(&mut self, other: KeyedCounts) {
         for (key, n) in other.counts {
-            *self.counts.entry(key).or_insert(0) += n;
+            let len = key.len();
+            let count = self.counts.entry(key).or_insert_with(|| {
+                self.key_bytes += len;
+                0
+            });
+            *count += n;
         }
     }
 
@@ -111,6 +135,10 @@ pub struct MapStats {
     pub bytes: u64,
     /// Lines longer than the buffer's maximum, classified by their head.
     pub long_lines: u64,
+    /// The first line read holds a carriage return before its end: the
+    /// input's line ends may be CR alone (classic Mac OS), which is no line
+    /// end here.
+    pub cr_inside_first_line: bool,
 }
 
 impl MapStats {
@@ -118,7 +146,13 @@ impl MapStats {
         self.lines += other.lines;
         self.bytes += other.bytes;
         self.long_lines += other.long_lines;
+        self.cr_inside_first_line |= other.cr_inside_first_line;
     }
+}
+
+/// Does `line` (without its `\n`) hold a `\r` other than a CRLF's?
+fn cr_inside(line: &[u8]) -> bool {
+    memchr::memchr(b'\r', line).is_some_and(|at| at + 1 < line.len())
 }
 
 /// Maps one input: calls `on_key` with the key of each line, in order, and
@@ -154,6 +188,15 @@ pub fn map_lines<R: Read + ?Sized>(
     let mut stats = MapStats::default();
     loop {
         let chunk = buf.next_chunk(rdr).map_err(|e| input.read_error(e))?;
+        if stats.lines == 0 {
+            stats.cr_inside_first_line = match &chunk {
+                None => false,
+                Some(Chunk::Lines(lines)) => {
+                    cr_inside(memchr::memchr(b'\n', lines).map_or(lines, |end| &lines[..end]))
+                }
+                Some(Chunk::LongLine(head)) => cr_inside(head),
+            };
+        }
         match chunk {
             None => break,
             Some(Chunk::Lines(lines)) => {
@@ -172,6 +215,131 @@ pub fn map_lines<R: Read + ?Sized>(
     }
     stats.bytes = buf.bytes_read();
     Ok(stats)
+}
+
+/// Where `map --by` puts its table when it grows past a bound: the
+/// counts are written out and the table emptied, so memory stays bounded
+/// whatever the number of keys. Keys then repeat in the output, which
+/// the reducer sums.
+pub struct Spill<'w> {
+    /// The most [`KeyedCounts::approx_bytes`] the table may reach.
+    pub bound: usize,
+    pub out: &'w mut dyn Write,
+    pub separator: &'w [u8],
+    /// How many times the table was written out.
+    pub times: u64,
+}
+
+impl Spill<'_> {
+    fn write(&mut self, counts: &mut KeyedCounts) -> io::Result<()> {
+        write_sorted(self.out, counts.iter(), self.separator)?;
+        counts.clear();
+        self.times += 1;
+        Ok(())
+    }
+}
+
+/// The line counts of a map pass: per level on the fast path, or per
+/// composite key. `logmr map` counts its inputs in one, `logmr run` in one
+/// per worker, merged at the end.
+pub struct Counter<'a> {
+    detector: &'a Detector,
+    keys: Option<&'a KeyMaker>,
+    levels: KeyCounts,
+    keyed: KeyedCounts,
+    /// Lines counted under the unknown level, keyed or not.
+    unknown: u64,
+    key: Vec<u8>,
+}
+
+impl<'a> Counter<'a> {
+    /// Counts per level when `keys` is `None`, else per composite key.
+    pub fn new(detector: &'a Detector, keys: Option<&'a KeyMaker>) -> Counter<'a> {
+        Counter {
+            detector,
+            keys,
+            levels: KeyCounts::new(detector),
+            keyed: KeyedCounts::default(),
+            unknown: 0,
+            key: Vec::with_capacity(256),
+        }
+    }
+
+    /// Counts every line of one input, calling `on_block(bytes_so_far,
+    /// lines_so_far)` after each block. With `spill`, a keyed table that
+    /// passes the bound is written out and emptied.
+    pub fn count<R: Read + ?Sized>(
+        &mut self,
+        input: &Input,
+        rdr: &mut R,
+        buf: &mut LineBuffer,
+        on_block: impl FnMut(u64, u64),
+        mut spill: Option<&mut Spill<'_>>,
+    ) -> Result<MapStats> {
+        let Counter {
+            detector,
+            keys,
+            levels,
+            keyed,
+            unknown,
+            key,
+        } = self;
+        let Some(maker) = keys else {
+            return map_input(
+                input,
+                rdr,
+                buf,
+                detector,
+                |k| {
+                    levels.add(k);
+                    Ok(())
+                },
+                on_block,
+            );
+        };
+        let unknown_level = detector.table().unknown();
+        map_lines(
+            input,
+            rdr,
+            buf,
+            |line| {
+                if maker.write_key(detector, line, key) == unknown_level {
+                    *unknown += 1;
+                }
+                keyed.add(key, 1);
+                match spill.as_deref_mut() {
+                    Some(spill) if keyed.approx_bytes() > spill.bound => {
+                        spill.write(keyed).map_err(Error::Write)
+                    }
+                    _ => Ok(()),
+                }
+            },
+            on_block,
+        )
+    }
+
+    /// Adds the counts of another counter of the same keys.
+    pub fn merge(&mut self, other: Counter<'a>) {
+        self.levels.merge(&other.levels);
+        self.keyed.merge(other.keyed);
+        self.unknown += other.unknown;
+    }
+
+    /// Lines counted under the unknown level.
+    pub fn unknown(&self) -> u64 {
+        match self.keys {
+            None => self.levels.get(self.detector.table().unknown()),
+            Some(_) => self.unknown,
+        }
+    }
+
+    /// Writes `KEY<SEP>COUNT` for every key counted, sorted by key.
+    pub fn write(&self, out: &mut dyn Write, separator: &[u8]) -> io::Result<()> {
+        match self.keys {
+            None => write_sorted(out, self.levels.nonzero(self.detector), separator),
+            Some(_) => write_sorted(out, self.keyed.iter(), separator),
+        }
+    }
 }
 
 /// Counts the keys of a whole byte slice (used by tests and benchmarks).

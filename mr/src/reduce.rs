@@ -2,9 +2,12 @@
 //! output and any order of input, so it serves as combiner and reducer.
 
 use std::fmt;
+use std::io::{self, Write};
 
 use ahash::AHashMap;
 use memchr::memmem;
+
+use crate::output::write_count;
 
 /// Why a reduce input line was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +120,68 @@ impl Totals {
     }
 }
 
+/// Totals of grouped input, one key at a time: equal keys must be
+/// adjacent, as Hadoop hands a combiner or reducer its input (sorted by
+/// key). A key's total is written when the next key starts, so memory
+/// holds one key whatever the number of keys.
+pub struct Groups<'w> {
+    out: &'w mut dyn Write,
+    separator: Vec<u8>,
+    key: Vec<u8>,
+    total: u64,
+    open: bool,
+    keys: u64,
+}
+
+impl<'w> Groups<'w> {
+    pub fn new(out: &'w mut dyn Write, separator: &[u8]) -> Groups<'w> {
+        Groups {
+            out,
+            separator: separator.to_vec(),
+            key: Vec::with_capacity(256),
+            total: 0,
+            open: false,
+            keys: 0,
+        }
+    }
+
+    /// Adds `count` to `key`'s group; on overflow nothing changes. The
+    /// outer error is the output's.
+    #[inline]
+    pub fn add(&mut self, key: &[u8], count: u64) -> io::Result<Result<(), Malformed>> {
+        if self.open && self.key == key {
+            return Ok(match self.total.checked_add(count) {
+                Some(total) => {
+                    self.total = total;
+                    Ok(())
+                }
+                None => Err(Malformed::Overflow),
+            });
+        }
+        self.close()?;
+        self.key.clear();
+        self.key.extend_from_slice(key);
+        self.total = count;
+        self.open = true;
+        Ok(Ok(()))
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        if self.open {
+            write_count(self.out, &self.key, &self.separator, self.total)?;
+            self.keys += 1;
+            self.open = false;
+        }
+        Ok(())
+    }
+
+    /// Writes the last group: the number of keys written in all.
+    pub fn finish(mut self) -> io::Result<u64> {
+        self.close()?;
+        Ok(self.keys)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +237,17 @@ mod tests {
                 (b"c".to_vec(), u64::MAX)
             ]
         );
+    }
+
+    #[test]
+    fn groups_write_each_key_when_the_next_starts() {
+        let mut out = Vec::new();
+        let mut g = Groups::new(&mut out, b"\t");
+        for (k, n) in [("a", 2), ("a", 5), ("b", 1), ("c", u64::MAX)] {
+            g.add(k.as_bytes(), n).unwrap().unwrap();
+        }
+        assert_eq!(g.add(b"c", 1).unwrap(), Err(Malformed::Overflow));
+        assert_eq!(g.finish().unwrap(), 3);
+        assert_eq!(out, b"a\t7\nb\t1\nc\t18446744073709551615\n");
     }
 }

@@ -194,8 +194,13 @@ fn line_ending_and_byte_edge_cases() {
         (b"[INFO] a\r\n[WARN] b\r\n", "INFO 1, WARN 1"),
         (b"[INFO] a\r\n\r\n[WARN] b", "INFO 1, UNKNOWN 1, WARN 1"),
         (
-            b"\xff\xfe\x00 [error] \xc3\x28\n\x80 debug",
+            b"\xc0\xfe\x00 [error] \xc3\x28\n\x80 debug",
             "DEBUG 1, ERROR 1",
+        ),
+        // UTF-16 with a byte order mark, as Windows PowerShell 5 writes.
+        (
+            b"\xff\xfe[\x00I\x00N\x00F\x00O\x00]\x00\r\x00\n\x00x\x00",
+            "INFO 1, UNKNOWN 1",
         ),
         (b"\n\n\n", "UNKNOWN 3"),
         (b"[INFO] a\rstill the same line\n", "INFO 1"),
@@ -502,10 +507,18 @@ fn exit_codes() {
     assert_eq!(run(&["map", "-s", ""], b"").status.code(), Some(2));
     assert_eq!(run(&["--help"], b"").status.code(), Some(0));
 
-    // A directory is not readable as a file.
+    // A directory is read for its files; an empty one is said to be.
     let dir = TempDir::new();
     let out = run(&["reduce", dir.0.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no files to read"),
+        "{}",
+        stderr(&out)
+    );
+    dir.write("part-00000", b"INFO\t2\n");
+    let out = run(&["reduce", dir.0.to_str().unwrap()], b"");
+    assert_eq!(stdout(&out), "INFO\t2\n");
 }
 
 #[cfg(target_os = "linux")]
@@ -599,11 +612,20 @@ fn a_closed_stdout_ends_quietly() {
 fn several_inputs_and_dash_for_stdin() {
     let dir = TempDir::new();
     let a = dir.write("a.log", b"[INFO] a\n[INFO] b");
+    let b = dir.write("b.log", b"[INFO] c\n");
     let out = run(
-        &["map", a.to_str().unwrap(), "-", a.to_str().unwrap()],
+        &["map", a.to_str().unwrap(), "-", b.to_str().unwrap()],
         b"[WARN] c\n",
     );
-    assert_eq!(stdout(&out), counts("INFO 4, WARN 1"));
+    assert_eq!(stdout(&out), counts("INFO 3, WARN 1"));
+    // A file named twice is read once, and said so.
+    let out = run(&["map", a.to_str().unwrap(), a.to_str().unwrap()], b"");
+    assert_eq!(stdout(&out), counts("INFO 2"));
+    assert!(
+        stderr(&out).contains("is the same file as"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -1101,4 +1123,132 @@ fn report_draws_what_it_reads() {
             && html.contains("<svg ")
             && html.contains("<td>INFO|-</td>")
     );
+}
+
+/// `map` and `run` read the same inputs the same way: directories without
+/// following links inside them (two loops once hung `run`), a file reached
+/// by several paths once (`run` counted it three times), gzip and UTF-16
+/// told by their bytes (`map x.gz` counted compressed bytes).
+#[cfg(unix)]
+#[test]
+fn map_and_run_share_one_input_model() {
+    use flate2::write::GzEncoder;
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new();
+    let logs = dir.0.join("logs");
+    std::fs::create_dir_all(logs.join("2024-12-10")).unwrap();
+    let plain = b"[INFO] a\n[WARN] b\n[INFO] c\n";
+    std::fs::write(logs.join("2024-12-10/a.log"), plain).unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"[ERROR] d\n[ERROR] e\n").unwrap();
+    std::fs::write(logs.join("b.log.gz"), gz.finish().unwrap()).unwrap();
+    let utf16: Vec<u8> = [0xFEFFu16]
+        .into_iter()
+        .chain("[DEBUG] f\r\n[DEBUG] g\r\n".encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(logs.join("c.log"), utf16).unwrap();
+    symlink(".", logs.join("x")).unwrap();
+    symlink(".", logs.join("y")).unwrap();
+    symlink("2024-12-10", logs.join("latest")).unwrap();
+    symlink("2024-12-10/a.log", logs.join("current.log")).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(logs.join("pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let want = counts("DEBUG 2, ERROR 2, INFO 2, WARN 1");
+    let logs_arg = logs.to_str().unwrap();
+    let current = logs.join("current.log");
+    for command in ["map", "run"] {
+        let out = run_cmd(logmr().args([command, logs_arg]).arg(&current), b"");
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        assert_eq!(stdout(&out), want, "{command}");
+        let err = stderr(&out);
+        assert!(err.contains("current.log is the same file as"), "{err}");
+        assert!(
+            err.contains("passed over 4 symbolic link(s) and 1 FIFO(s)"),
+            "{err}"
+        );
+    }
+    let gz = run_cmd(logmr().arg("map").arg(logs.join("b.log.gz")), b"");
+    assert_eq!(stdout(&gz), counts("ERROR 2"));
+}
+
+#[test]
+fn gzip_and_utf16_on_stdin_are_decoded_outside_hadoop_only() {
+    use flate2::write::GzEncoder;
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"[ERROR] d\n[ERROR] e\n").unwrap();
+    let gz = gz.finish().unwrap();
+    assert_eq!(stdout(&run(&["map"], &gz)), counts("ERROR 2"));
+    // A Hadoop task's stdin is text lines Hadoop read: taken as it is.
+    let out = run_cmd(logmr().arg("map").env("mapreduce_task_id", "t"), &gz);
+    assert!(!stdout(&out).contains("ERROR"), "{}", stdout(&out));
+}
+
+#[test]
+fn cr_only_line_ends_are_warned_about() {
+    let out = run(&["map"], b"[INFO] a\r[WARN] b\r[WARN] c\r");
+    assert_eq!(stdout(&out), counts("INFO 1"));
+    assert!(
+        stderr(&out).contains("carriage return before its end"),
+        "{}",
+        stderr(&out)
+    );
+    let crlf = run(&["map"], b"[INFO] a\r\n[WARN] b\r\n");
+    assert_eq!(stderr(&crlf), "");
+}
+
+/// Distinct lines past the key table's bound: the table is written out in
+/// parts, keys repeat, and the reducer's sums are what one table gives.
+#[test]
+fn map_by_spills_its_table_past_the_memory_bound() {
+    let word = |mut i: u32| {
+        let mut w = String::new();
+        for _ in 0..5 {
+            w.push(char::from(b'a' + (i % 26) as u8));
+            i /= 26;
+        }
+        w
+    };
+    let half: String = (0..30_000)
+        .map(|i| format!("[INFO] user {}\n", word(i)))
+        .collect();
+    let input = [half.as_bytes(), half.as_bytes()].concat();
+    let whole = run(&["map", "--by", "level,template"], &input);
+    assert_eq!(whole.stdout.split(|&b| b == b'\n').count() - 1, 30_000);
+    let spilled = run(&["map", "--by", "level,template", "--memory", "1M"], &input);
+    assert!(spilled.status.success(), "{}", stderr(&spilled));
+    assert!(
+        stderr(&spilled).contains("written out"),
+        "{}",
+        stderr(&spilled)
+    );
+    assert!(spilled.stdout.split(|&b| b == b'\n').count() - 1 > 30_000);
+    let reduced = run(&["reduce"], &spilled.stdout);
+    assert_eq!(reduced.stdout, whole.stdout);
+    assert_eq!(
+        run(&["map", "--memory", "1000"], b"").status.code(),
+        Some(2)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `reduce --sorted` on grouped input writes what `reduce` writes.
+    #[test]
+    fn reduce_sorted_equals_reduce_on_sorted_input(
+        mut pairs in proptest::collection::vec(("[a-c]{0,3}", 0u64..1000), 0..80),
+    ) {
+        pairs.sort();
+        let input: String = pairs.iter().map(|(k, n)| format!("{k}\t{n}\n")).collect();
+        let want = run(&["reduce"], input.as_bytes());
+        let got = run(&["reduce", "--sorted"], input.as_bytes());
+        prop_assert_eq!(got.status.code(), want.status.code());
+        prop_assert_eq!(got.stdout, want.stdout);
+    }
 }

@@ -1,22 +1,24 @@
 //! `logmr map`: count lines per level key.
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
-use crate::map::{KeyCounts, KeyedCounts, MapStats, map_input, map_lines};
+use crate::map::{Counter, MapStats, Spill, map_input, map_lines};
 use crate::output::write_count;
-use crate::output::write_sorted;
 use crate::progress::{Progress, human_bytes};
-use crate::streaming::Reporter;
+use crate::streaming::{Reporter, in_hadoop_task};
+use crate::tasks::Task;
 
 /// Options of `logmr map`.
 #[derive(Debug, Clone)]
 pub struct MapOptions {
-    pub inputs: Vec<Input>,
+    /// Files, directories and globs; none or `-` is standard input.
+    pub inputs: Vec<PathBuf>,
     pub detector: Detector,
     /// Group-by keys other than the level alone (`--by`); `None` counts per
     /// level on the fast path.
@@ -25,6 +27,9 @@ pub struct MapOptions {
     pub separator: Vec<u8>,
     /// Print `KEY<SEP>1` per line instead of aggregated counts.
     pub emit_each: bool,
+    /// The most memory the `--by` key table may take before its counts are
+    /// written out and it is emptied.
+    pub memory: usize,
     pub reporter: Reporter,
     /// No terminal progress line.
     pub quiet: bool,
@@ -34,16 +39,87 @@ pub struct MapOptions {
 
 /// Runs `logmr map`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
-    match &opts.keys {
-        Some(maker) => run_keyed(opts, maker, out),
-        None => run_levels(opts, out),
+    let tasks = super::plan(&opts.inputs, u64::MAX)?;
+    if opts.emit_each {
+        return emit_each(opts, &tasks, out);
     }
+    let mut counter = Counter::new(&opts.detector, opts.keys.as_ref());
+    let mut spill = Spill {
+        bound: opts.memory,
+        out,
+        separator: &opts.separator,
+        times: 0,
+    };
+    let stats = map_all(opts, &tasks, |input, rdr, buf, on_block| {
+        counter.count(input, rdr, buf, on_block, Some(&mut spill))
+    })?;
+    let spills = spill.times;
+    counter.write(out, &opts.separator).map_err(Error::Write)?;
+    out.flush().map_err(Error::Write)?;
+    if spills > 0 {
+        opts.reporter.counter("map_spills", spills);
+        if !in_hadoop_task() {
+            super::warn(format_args!(
+                "the key table passed {} and was written out {spills} time(s) before the \
+                 end: keys repeat in the output; logmr reduce sums them",
+                human_bytes(opts.memory as u64)
+            ));
+        }
+    }
+    report_stats(
+        opts.reporter,
+        opts.max_line,
+        &stats,
+        Some(counter.unknown()),
+    );
+    Ok(stats)
 }
 
-/// Maps every input in turn through one buffer, with one progress line:
-/// `map_one(input, reader, buffer, on_block)` maps one input.
+/// `--emit-each`: `KEY<SEP>1` for every line, in input order.
+fn emit_each(opts: &MapOptions, tasks: &[Task], out: &mut dyn Write) -> Result<MapStats> {
+    let detector = &opts.detector;
+    let stats = match &opts.keys {
+        None => {
+            let per_line: Vec<Vec<u8>> = (0..detector.table().key_count())
+                .map(|id| [detector.table().key(id), &opts.separator, b"1\n"].concat())
+                .collect();
+            map_all(opts, tasks, |input, rdr, buf, on_block| {
+                map_input(
+                    input,
+                    rdr,
+                    buf,
+                    detector,
+                    |k| out.write_all(&per_line[k]).map_err(Error::Write),
+                    on_block,
+                )
+            })?
+        }
+        Some(maker) => {
+            let mut key = Vec::with_capacity(256);
+            map_all(opts, tasks, |input, rdr, buf, on_block| {
+                map_lines(
+                    input,
+                    rdr,
+                    buf,
+                    |line| {
+                        maker.write_key(detector, line, &mut key);
+                        write_count(out, &key, &opts.separator, 1).map_err(Error::Write)
+                    },
+                    on_block,
+                )
+            })?
+        }
+    };
+    out.flush().map_err(Error::Write)?;
+    report_stats(opts.reporter, opts.max_line, &stats, None);
+    Ok(stats)
+}
+
+/// Maps every task in turn through one buffer, with one progress line:
+/// `map_one(input, reader, buffer, on_block)` maps one task.
 fn map_all(
     opts: &MapOptions,
+    tasks: &[Task],
     mut map_one: impl FnMut(
         &Input,
         &mut dyn Read,
@@ -51,102 +127,23 @@ fn map_all(
         &mut dyn FnMut(u64, u64),
     ) -> Result<MapStats>,
 ) -> Result<MapStats> {
-    let total_bytes = Input::total_size(&opts.inputs);
-    let mut progress = Progress::new("logmr map", opts.reporter, opts.quiet, total_bytes);
+    let mut progress = Progress::new(
+        "logmr map",
+        opts.reporter,
+        opts.quiet,
+        super::total_size(tasks),
+    );
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
     let mut stats = MapStats::default();
-    for input in &opts.inputs {
-        let mut rdr = input.open()?;
+    for task in tasks {
         let (done_bytes, done_lines) = (stats.bytes, stats.lines);
         let mut on_block = |bytes, lines| progress.update(done_bytes + bytes, done_lines + lines);
-        stats.merge(map_one(input, &mut rdr, &mut buf, &mut on_block)?);
+        stats.merge(super::map_task(task, &mut buf, |input, rdr, buf| {
+            map_one(input, rdr, buf, &mut on_block)
+        })?);
     }
     progress.done(stats.bytes, stats.lines);
     Ok(stats)
-}
-
-/// `logmr map --by …`: counts per composite key.
-fn run_keyed(opts: &MapOptions, maker: &KeyMaker, out: &mut dyn Write) -> Result<MapStats> {
-    let detector = &opts.detector;
-    let unknown_level = detector.table().unknown();
-    let mut counts = KeyedCounts::default();
-    let mut key = Vec::with_capacity(256);
-    let mut unknown = 0;
-    let stats = map_all(opts, |input, rdr, buf, on_block| {
-        map_lines(
-            input,
-            rdr,
-            buf,
-            |line| {
-                if maker.write_key(detector, line, &mut key) == unknown_level {
-                    unknown += 1;
-                }
-                if opts.emit_each {
-                    write_count(out, &key, &opts.separator, 1).map_err(Error::Write)
-                } else {
-                    counts.add(&key, 1);
-                    Ok(())
-                }
-            },
-            on_block,
-        )
-    })?;
-    if !opts.emit_each {
-        write_sorted(out, counts.iter(), &opts.separator).map_err(Error::Write)?;
-    }
-    out.flush().map_err(Error::Write)?;
-    report(opts, &stats, Some(unknown));
-    Ok(stats)
-}
-
-/// `logmr map`: counts per level, on the fast path.
-fn run_levels(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
-    let detector = &opts.detector;
-    let mut counts = KeyCounts::new(detector);
-    let per_line: Vec<Vec<u8>> = (0..detector.table().key_count())
-        .map(|id| [detector.table().key(id), &opts.separator, b"1\n"].concat())
-        .collect();
-    let stats = map_all(opts, |input, rdr, buf, on_block| {
-        if opts.emit_each {
-            map_input(
-                input,
-                rdr,
-                buf,
-                detector,
-                |k| out.write_all(&per_line[k]).map_err(Error::Write),
-                on_block,
-            )
-        } else {
-            map_input(
-                input,
-                rdr,
-                buf,
-                detector,
-                |k| {
-                    counts.add(k);
-                    Ok(())
-                },
-                on_block,
-            )
-        }
-    })?;
-
-    if !opts.emit_each {
-        write_sorted(out, counts.nonzero(detector), &opts.separator).map_err(Error::Write)?;
-    }
-    out.flush().map_err(Error::Write)?;
-
-    let unknown = if opts.emit_each {
-        None
-    } else {
-        Some(counts.get(detector.table().unknown()))
-    };
-    report(opts, &stats, unknown);
-    Ok(stats)
-}
-
-fn report(opts: &MapOptions, stats: &MapStats, unknown: Option<u64>) {
-    report_stats(opts.reporter, opts.max_line, stats, unknown);
 }
 
 /// Writes a map pass's counters, and warns about lines cut at `max_line`.

@@ -2,13 +2,14 @@
 //! and reducer alike.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::linebuf::{Chunk, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
 use crate::output::write_count;
 use crate::progress::Progress;
-use crate::reduce::{Malformed, Totals};
+use crate::reduce::{Groups, Malformed, Totals, parse_line};
 use crate::streaming::{Reporter, in_map_task};
 
 use super::{MAX_REPORTED_LINES, excerpt, warn};
@@ -16,13 +17,18 @@ use super::{MAX_REPORTED_LINES, excerpt, warn};
 /// Options of `logmr reduce`.
 #[derive(Debug, Clone)]
 pub struct ReduceOptions {
-    pub inputs: Vec<Input>,
+    /// Files, directories and globs; none or `-` is standard input.
+    pub inputs: Vec<PathBuf>,
     /// Between key and count on input; lines split at the last one.
     pub input_separator: Vec<u8>,
     /// Between key and total on output.
     pub output_separator: Vec<u8>,
     /// A malformed line is an error instead of a warning.
     pub strict: bool,
+    /// Equal keys are adjacent (Hadoop sorts a reducer's and a combiner's
+    /// input): each key's total is written when the next key starts, in
+    /// constant memory.
+    pub sorted: bool,
     pub reporter: Reporter,
     pub quiet: bool,
     pub max_line: usize,
@@ -64,6 +70,19 @@ impl Rejects<'_> {
 
 /// Runs `logmr reduce`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &ReduceOptions, out: &mut dyn Write) -> Result<ReduceStats> {
+    if opts.sorted {
+        let mut groups = Groups::new(out, &opts.output_separator);
+        let sep = opts.input_separator.as_slice();
+        let mut stats = read(opts, "logmr reduce", |line| {
+            Ok(match parse_line(line, sep) {
+                Ok((key, count)) => groups.add(key, count).map_err(Error::Write)?,
+                Err(why) => Err(why),
+            })
+        })?;
+        stats.keys = groups.finish().map_err(Error::Write)?;
+        out.flush().map_err(Error::Write)?;
+        return Ok(stats);
+    }
     let (totals, stats) = sum(opts, "logmr reduce")?;
     for (key, total) in &totals {
         write_count(out, key, &opts.output_separator, *total).map_err(Error::Write)?;
@@ -79,23 +98,40 @@ pub type KeyTotals = Vec<(Vec<u8>, u64)>;
 /// Malformed lines are reported (or fail under `--strict`) and counted.
 pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, ReduceStats)> {
     let mut totals = Totals::new();
+    let sep = opts.input_separator.as_slice();
+    let mut stats = read(opts, name, |line| Ok(totals.add_line(line, sep)))?;
+    let totals = totals.into_sorted();
+    stats.keys = totals.len() as u64;
+    Ok((totals, stats))
+}
+
+/// Reads every input line by line through `add`, which takes a
+/// `KEY<SEP>COUNT` line or says why it is malformed. Malformed lines are
+/// reported (or fail under `--strict`) and counted; the counters are
+/// written at the end.
+fn read(
+    opts: &ReduceOptions,
+    name: &'static str,
+    mut add: impl FnMut(&[u8]) -> Result<std::result::Result<(), Malformed>>,
+) -> Result<ReduceStats> {
+    let tasks = super::inputs(&opts.inputs)?;
     let mut rejects = Rejects { opts, count: 0 };
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
-    let total_bytes = Input::total_size(&opts.inputs);
-    let mut progress = Progress::new(name, opts.reporter, opts.quiet, total_bytes);
+    let mut progress = Progress::new(name, opts.reporter, opts.quiet, super::total_size(&tasks));
     let mut stats = ReduceStats::default();
     let mut bytes_before = 0;
     let sep = opts.input_separator.as_slice();
 
-    for input in &opts.inputs {
-        let mut rdr = input.open()?;
+    for task in &tasks {
+        let input = &task.input;
+        let mut rdr = task.open()?;
         buf.reset();
         let mut line_no = 0u64;
         while let Some(chunk) = buf.next_chunk(&mut rdr).map_err(|e| input.read_error(e))? {
             match chunk {
                 Chunk::Lines(lines) => for_each_line(lines, |line| {
                     line_no += 1;
-                    match totals.add_line(line, sep) {
+                    match add(line)? {
                         Ok(()) => Ok(()),
                         Err(why) => rejects.reject(input, line_no, why, line),
                     }
@@ -112,8 +148,6 @@ pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, Reduc
     }
     progress.done(bytes_before, stats.lines);
 
-    let totals = totals.into_sorted();
-    stats.keys = totals.len() as u64;
     stats.malformed = rejects.count;
     // In a map task, `logmr reduce` is the combiner: its counters are kept
     // apart from the reducer's so that job totals do not mix the two.
@@ -140,5 +174,5 @@ pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, Reduc
             stats.malformed
         ));
     }
-    Ok((totals, stats))
+    Ok(stats)
 }

@@ -1,7 +1,8 @@
 //! `logmr run`: the whole map → combine → reduce job on all cores. Inputs
-//! become map tasks (a task per `.gz` file, chunks of other files that end
-//! at line ends), which worker threads take in turn; each keeps its own
-//! counts, which are merged at the end. The output is what the Hadoop-style
+//! become map tasks (chunks of plain files that end at line ends; a gzip or
+//! UTF-16 file, a FIFO or stdin whole), which worker threads take in turn;
+//! each counts in its own [`Counter`], and the counters are merged at the
+//! end. The output is what the Hadoop-style
 //! pipeline `logmr map | sort | logmr reduce` prints for the same input.
 
 use std::io::Write;
@@ -14,11 +15,10 @@ use crate::error::{Error, Result};
 use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
-use crate::map::{KeyCounts, KeyedCounts, MapStats, map_input, map_lines};
-use crate::output::write_sorted;
+use crate::map::{Counter, MapStats};
 use crate::progress::Progress;
 use crate::streaming::Reporter;
-use crate::tasks::{self, Task};
+use crate::tasks::Task;
 
 use super::map::report_stats;
 
@@ -42,10 +42,8 @@ pub struct RunOptions {
 }
 
 /// One worker's counts.
-struct Partial {
-    levels: KeyCounts,
-    keyed: KeyedCounts,
-    unknown: u64,
+struct Partial<'a> {
+    counter: Counter<'a>,
     stats: MapStats,
 }
 
@@ -58,17 +56,12 @@ struct Shared<'a> {
     failed: AtomicBool,
 }
 
-fn worker(opts: &RunOptions, shared: &Shared<'_>) -> Result<Partial> {
-    let detector = &opts.detector;
-    let unknown_level = detector.table().unknown();
+fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>) -> Result<Partial<'a>> {
     let mut partial = Partial {
-        levels: KeyCounts::new(detector),
-        keyed: KeyedCounts::default(),
-        unknown: 0,
+        counter: Counter::new(&opts.detector, opts.keys.as_ref()),
         stats: MapStats::default(),
     };
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
-    let mut key = Vec::with_capacity(256);
     while !shared.failed.load(Ordering::Relaxed) {
         let Some(task) = shared
             .tasks
@@ -76,7 +69,6 @@ fn worker(opts: &RunOptions, shared: &Shared<'_>) -> Result<Partial> {
         else {
             break;
         };
-        let mut rdr = task.open()?;
         let (mut seen_bytes, mut seen_lines) = (0, 0);
         let on_block = |bytes: u64, lines: u64| {
             shared
@@ -87,32 +79,9 @@ fn worker(opts: &RunOptions, shared: &Shared<'_>) -> Result<Partial> {
                 .fetch_add(lines - seen_lines, Ordering::Relaxed);
             (seen_bytes, seen_lines) = (bytes, lines);
         };
-        let stats = match &opts.keys {
-            None => map_input(
-                &task.input,
-                &mut rdr,
-                &mut buf,
-                detector,
-                |k| {
-                    partial.levels.add(k);
-                    Ok(())
-                },
-                on_block,
-            )?,
-            Some(maker) => map_lines(
-                &task.input,
-                &mut rdr,
-                &mut buf,
-                |line| {
-                    if maker.write_key(detector, line, &mut key) == unknown_level {
-                        partial.unknown += 1;
-                    }
-                    partial.keyed.add(&key, 1);
-                    Ok(())
-                },
-                on_block,
-            )?,
-        };
+        let stats = super::map_task(task, &mut buf, |input, rdr, buf| {
+            partial.counter.count(input, rdr, buf, on_block, None)
+        })?;
         partial.stats.merge(stats);
     }
     Ok(partial)
@@ -120,13 +89,8 @@ fn worker(opts: &RunOptions, shared: &Shared<'_>) -> Result<Partial> {
 
 /// Runs `logmr run`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
-    let inputs = if opts.inputs.is_empty() {
-        vec![crate::input::Input::Stdin]
-    } else {
-        tasks::expand(&opts.inputs)?
-    };
-    let tasks = tasks::plan(inputs, opts.chunk.max(1))?;
-    let total_bytes = tasks.iter().map(Task::size).sum::<Option<u64>>();
+    let tasks = super::plan(&opts.inputs, opts.chunk)?;
+    let total_bytes = super::total_size(&tasks);
     let shared = Shared {
         tasks: &tasks,
         next: AtomicUsize::new(0),
@@ -137,7 +101,7 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
     let workers = opts.jobs.clamp(1, tasks.len().max(1));
     let mut progress = Progress::new("logmr run", opts.reporter, opts.quiet, total_bytes);
     let (done_tx, done_rx) = mpsc::channel();
-    let results: Vec<Result<Partial>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Partial<'_>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 let done = done_tx.clone();
@@ -174,30 +138,24 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
     );
 
     let mut total = Partial {
-        levels: KeyCounts::new(&opts.detector),
-        keyed: KeyedCounts::default(),
-        unknown: 0,
+        counter: Counter::new(&opts.detector, opts.keys.as_ref()),
         stats: MapStats::default(),
     };
     for result in results {
         let partial = result?;
-        total.levels.merge(&partial.levels);
-        total.keyed.merge(partial.keyed);
-        total.unknown += partial.unknown;
+        total.counter.merge(partial.counter);
         total.stats.merge(partial.stats);
     }
-    let unknown = match &opts.keys {
-        None => {
-            write_sorted(out, total.levels.nonzero(&opts.detector), &opts.separator)
-                .map_err(Error::Write)?;
-            total.levels.get(opts.detector.table().unknown())
-        }
-        Some(_) => {
-            write_sorted(out, total.keyed.iter(), &opts.separator).map_err(Error::Write)?;
-            total.unknown
-        }
-    };
+    total
+        .counter
+        .write(out, &opts.separator)
+        .map_err(Error::Write)?;
     out.flush().map_err(Error::Write)?;
-    report_stats(opts.reporter, opts.max_line, &total.stats, Some(unknown));
+    report_stats(
+        opts.reporter,
+        opts.max_line,
+        &total.stats,
+        Some(total.counter.unknown()),
+    );
     Ok(total.stats)
 }

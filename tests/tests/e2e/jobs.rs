@@ -578,6 +578,60 @@ fn logcount_local_counts_files_directories_and_stdin() {
     assert!(text(&out.stderr).contains("hold no files"));
 }
 
+/// `logmr run` and `logcount-local.sh` read a tree the same way: links and
+/// FIFOs inside a directory passed over, each file once however many paths
+/// reach it. `run` once counted a file per path (3x here) and hung on two
+/// link loops.
+#[test]
+fn the_local_runners_count_each_file_once() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("jobs-local-once");
+    let logs = dir.join("logs");
+    fs::create_dir_all(logs.join("2024-12-10")).unwrap();
+    fs::write(logs.join("2024-12-10/a.log"), "[ERROR] a\n[INFO] b\n").unwrap();
+    fs::write(logs.join("b.log"), "[WARN] c\n").unwrap();
+    fs::hard_link(logs.join("b.log"), logs.join("b-again.log")).unwrap();
+    symlink("2024-12-10", logs.join("latest")).unwrap();
+    symlink("2024-12-10/a.log", logs.join("current.log")).unwrap();
+    symlink(".", logs.join("loop-x")).unwrap();
+    symlink(".", logs.join("loop-y")).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(logs.join("pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let logs_arg = logs.to_str().unwrap();
+    let current = logs.join("current.log");
+    let args = [logs_arg, current.to_str().unwrap()];
+    let want = "ERROR\t1\nINFO\t1\nWARN\t1\n";
+
+    let run = Command::new(binary("logmr"))
+        .arg("run")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), want);
+
+    let local = Command::new("bash")
+        .arg(jobs().join("logcount-local.sh"))
+        .args(args)
+        .env("LOGMR_BIN", binary("logmr"))
+        .output()
+        .unwrap();
+    assert!(local.status.success(), "{}", text(&local.stderr));
+    assert_eq!(text(&local.stdout), want);
+    for out in [&run, &local] {
+        assert!(
+            text(&out.stderr).contains("is the same file as"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
 #[test]
 fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     let dir = TempDir::new("jobs-local-safety");

@@ -14,7 +14,8 @@ use logmr::streaming::{
 const AFTER_HELP: &str = "\
 Hadoop Streaming:
   hadoop jar hadoop-streaming-*.jar -files logmr \\
-      -mapper 'logmr map' -combiner 'logmr reduce' -reducer 'logmr reduce' \\
+      -mapper 'logmr map' -combiner 'logmr reduce --sorted' \\
+      -reducer 'logmr reduce --sorted' \\
       -input /user/kafka/logs -output /user/kafka/logs_out
 Locally:
   cat logs | logmr map | LC_ALL=C sort | logmr reduce
@@ -80,9 +81,23 @@ when there is none. template is the message with numbers, hex, IPs, UUIDs,
 paths and block ids masked (<NUM>, <HEX>, <IP>, <UUID>, <PATH>, <BLK>). A `|`
 inside a part becomes `/`, a TAB a space. Every line is still counted once.
 
+Inputs are files, directories and globs with * or ? in any component (for
+shells that do not expand them, such as PowerShell). A directory is read for
+its regular files, recursively, except names that start with _ or . (Hadoop
+skips those too); symbolic links and FIFOs inside it are passed over, as
+`find -H DIR -type f` lists it, while a named link or FIFO is read. A file
+reached twice (named twice, hard links) is read once. Gzip files are
+inflated and UTF-16 files with a byte order mark (Windows PowerShell 5's >)
+decoded, told by their first bytes, also on standard input outside Hadoop.
+A file that shrinks while it is read (copytruncate) is warned about, and so
+is a first line with a CR inside it (CR-only line ends are no line ends here).
+
+With --by, the key table is written out and emptied when it passes --memory:
+keys then repeat in the output, which logmr reduce sums.
+
 Under Hadoop (a task's environment), counters are written to stderr as
 reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
-map_unknown_level_lines, map_long_lines, and reporter:status: lines every few
+map_unknown_level_lines, map_long_lines, map_spills, and reporter:status: lines every few
 seconds and once at the end. The job setting
 stream.map.output.field.separator is used literally, as Hadoop does; escapes
 such as \t apply only to --separator. A separator with `|` is refused when
@@ -95,6 +110,14 @@ const REDUCE_HELP: &str = "\
 Input lines are KEY<SEP>COUNT; each is split at its last separator, so keys
 may contain the separator. Input need not be sorted. Totals are u64 and
 checked. Output is KEY<SEP>TOTAL sorted by key in byte order.
+
+With --sorted, equal keys must be adjacent (Hadoop sorts a combiner's and a
+reducer's input; the job descriptors pass it): totals are written as each
+key ends, in input order, and memory stays constant whatever the number of
+keys. Without it, every key is held until the end.
+
+Inputs are files, directories and globs as `logmr run` reads them; gzip files
+are inflated. Standard input is read as it is.
 
 A malformed line (no separator, a count that is not a non-negative integer,
 a total that would overflow) is reported on stderr with its line number,
@@ -114,12 +137,10 @@ could not be read or the output written, 2 bad arguments or settings, 3 a
 malformed line under --strict.";
 
 const RUN_HELP: &str = "\
-Inputs are files, directories (their files, recursively, except names that
-start with _ or ., which Hadoop skips too) and globs with * or ? in any
-component (for shells that do not expand them, such as PowerShell). .gz files are
-decompressed. Each .gz file is one map task; other files are cut into tasks
-of --chunk-size bytes that end at line ends, and the worker threads take
-tasks in turn. The output is sorted by key, exactly what
+Inputs are read as `logmr map` reads them (see its help). A gzip or UTF-16
+input, a FIFO and standard input are one map task each; other files are cut
+into tasks of --chunk-size bytes that end at line ends, and the worker
+threads take tasks in turn. The output is sorted by key, exactly what
 `logmr map FILES | LC_ALL=C sort | logmr reduce` prints.
 
 Examples:
@@ -274,6 +295,12 @@ pub struct MapArgs {
     /// Hadoop the job's stream.map.output.field.separator, taken literally].
     #[arg(short, long, value_name = "SEP", value_parser = separator)]
     pub separator: Option<Separator>,
+
+    /// The most memory the --by key table may take (K, M and G suffixes);
+    /// past it, its counts are written out and it starts empty, so keys
+    /// repeat in the output (the reducer sums them).
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = table_size)]
+    pub memory: usize,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +311,12 @@ pub struct ReduceArgs {
     /// A malformed input line is an error (exit code 3), not a warning.
     #[arg(long)]
     pub strict: bool,
+
+    /// Equal keys are adjacent in the input, as Hadoop sorts a combiner's and
+    /// a reducer's input: each key's total is written as the next key
+    /// starts, in constant memory, in input order.
+    #[arg(long)]
+    pub sorted: bool,
 
     /// Separator between key and count on input [default: TAB, or under
     /// Hadoop the job's stream.reduce.input.field.separator, taken literally].
@@ -316,6 +349,15 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           value_parser = separator)]
     pub separator: Separator,
+}
+
+/// A memory bound: a size of at least 1 MiB.
+fn table_size(text: &str) -> Result<usize, String> {
+    match byte_size(text).map(usize::try_from) {
+        Ok(Ok(n)) if n >= 1 << 20 => Ok(n),
+        Ok(_) => Err(format!("expected a size of at least 1M, got {text:?}")),
+        Err(e) => Err(e),
+    }
 }
 
 fn byte_size(text: &str) -> Result<u64, String> {

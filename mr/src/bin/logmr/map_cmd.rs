@@ -4,7 +4,6 @@ use std::io::Write;
 
 use logmr::Result;
 use logmr::command::map::{self, MapOptions};
-use logmr::input::Input;
 use logmr::keys::KeyMaker;
 use logmr::keys::time::current_year;
 use logmr::level::{Detector, Mode};
@@ -34,11 +33,12 @@ pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
     }
     let (detector, keys) = keying(args.keys)?;
     let opts = MapOptions {
-        inputs: Input::from_args(&args.common.files),
+        inputs: args.common.files.clone(),
         detector,
         keys,
         separator,
         emit_each: args.emit_each,
+        memory: args.memory,
         reporter: args.common.reporter(),
         quiet: args.common.quiet,
         max_line: args.common.max_line,

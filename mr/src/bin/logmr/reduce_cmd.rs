@@ -4,7 +4,6 @@ use std::io::Write;
 
 use logmr::Result;
 use logmr::command::reduce::{self, ReduceOptions};
-use logmr::input::Input;
 
 use crate::args::{Common, REDUCE_INPUT, REDUCE_OUTPUT, ReduceArgs, resolve_separator};
 
@@ -13,10 +12,11 @@ use crate::args::{Common, REDUCE_INPUT, REDUCE_OUTPUT, ReduceArgs, resolve_separ
 pub fn summing(common: Common, separator: Vec<u8>, strict: bool) -> ReduceOptions {
     let reporter = common.reporter();
     ReduceOptions {
-        inputs: Input::from_args(&common.files),
+        inputs: common.files.clone(),
         input_separator: separator.clone(),
         output_separator: separator,
         strict,
+        sorted: false,
         reporter,
         quiet: common.quiet,
         max_line: common.max_line,
@@ -25,10 +25,11 @@ pub fn summing(common: Common, separator: Vec<u8>, strict: bool) -> ReduceOption
 
 pub fn run(args: ReduceArgs, out: &mut dyn Write) -> Result<()> {
     let opts = ReduceOptions {
-        inputs: Input::from_args(&args.common.files),
+        inputs: args.common.files.clone(),
         input_separator: resolve_separator(args.input_separator, REDUCE_INPUT)?,
         output_separator: resolve_separator(args.output_separator, REDUCE_OUTPUT)?,
         strict: args.strict,
+        sorted: args.sorted,
         reporter: args.common.reporter(),
         quiet: args.common.quiet,
         max_line: args.common.max_line,

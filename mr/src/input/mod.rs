@@ -1,9 +1,15 @@
-//! The inputs of a command: files, or standard input for none or `-`.
+//! The inputs of a command: what the arguments name ([`expand`]), how
+//! their wildcards match ([`glob`], private), and what their bytes hold
+//! ([`decode`]).
+
+pub mod decode;
+pub mod expand;
+mod glob;
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 
@@ -15,19 +21,6 @@ pub enum Input {
 }
 
 impl Input {
-    /// Inputs from command-line arguments: none means stdin, `-` is stdin.
-    pub fn from_args<P: AsRef<Path>>(args: &[P]) -> Vec<Input> {
-        if args.is_empty() {
-            return vec![Input::Stdin];
-        }
-        args.iter()
-            .map(|a| match a.as_ref() {
-                p if p == Path::new("-") => Input::Stdin,
-                p => Input::Path(p.to_path_buf()),
-            })
-            .collect()
-    }
-
     /// Opens the input for reading.
     pub fn open(&self) -> Result<Box<dyn Read>> {
         match self {
@@ -47,11 +40,6 @@ impl Input {
                 .filter(|m| m.is_file())
                 .map(|m| m.len()),
         }
-    }
-
-    /// The total size of `inputs`, when every size is known.
-    pub fn total_size(inputs: &[Input]) -> Option<u64> {
-        inputs.iter().map(Input::known_size).sum()
     }
 
     /// A read error with this input named.
@@ -75,15 +63,6 @@ impl fmt::Display for Input {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn args_to_inputs() {
-        assert_eq!(Input::from_args::<&str>(&[]), vec![Input::Stdin]);
-        assert_eq!(
-            Input::from_args(&["a.log", "-"]),
-            vec![Input::Path("a.log".into()), Input::Stdin]
-        );
-    }
 
     #[test]
     fn missing_file_names_the_path() {
