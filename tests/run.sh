@@ -2,10 +2,11 @@
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests against real Apache Kafka, HDFS
 # and YARN, the benchmark harness on a tiny corpus, the criterion benchmarks
-# once each, shell script checks, and the whole pipeline, on the embedded
-# default and on the real services. Installs what it needs (shellcheck, gawk,
-# ripgrep, time, chromium, Maven; Kafka and Hadoop jars from Maven Central
-# into ~/.m2) when missing.
+# once each, the fuzz targets for a bounded time, shell script checks, and
+# the whole pipeline, on the embedded default and on the real services.
+# Installs what it needs (shellcheck, gawk, ripgrep, time, chromium, Maven;
+# cargo-fuzz from crates.io; Kafka and Hadoop jars from Maven Central into
+# ~/.m2) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,9 +43,11 @@ python3 -c 'import kafka' 2>/dev/null || { step "installing kafka-python"; pytho
 
 step "cargo fmt --check"
 cargo fmt --all --check
+cargo fmt --manifest-path mr/fuzz/Cargo.toml --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --manifest-path mr/fuzz/Cargo.toml --quiet -- -D warnings
 
 step "shellcheck"
 git ls-files -z "*.sh" tests/services/bin/hadoop | xargs -0 shellcheck
@@ -63,6 +66,9 @@ cargo test --workspace
 
 step "criterion benchmarks, once each in test mode"
 cargo test -p logmr-bench --benches
+
+step "fuzz targets, 30 s each"
+bash mr/fuzz/run.sh 30
 
 step "the whole pipeline on one machine (README command 1)"
 bash hadoop-jobs/pipeline.sh

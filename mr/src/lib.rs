@@ -6,7 +6,11 @@
 //!   sources and message templates.
 //! * [`linebuf`] hands out whole lines from large reused blocks.
 //! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the
-//!   `logmr map` and `logmr reduce` commands.
+//!   `logmr` commands.
+//! * [`input`] expands arguments into inputs and tells what their bytes
+//!   hold; [`tasks`] cuts inputs into tasks.
+//! * [`laws`] are the kernels' laws as checks, run by the property tests
+//!   and the fuzz targets.
 //! * [`streaming`] is the Hadoop Streaming side: separators from the
 //!   environment, counters and status on stderr.
 
@@ -15,6 +19,7 @@ pub mod command;
 pub mod error;
 pub mod input;
 pub mod keys;
+pub mod laws;
 pub mod level;
 pub mod linebuf;
 pub mod map;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::input::Input;
 use crate::keys::KeyMaker;
 use crate::level::{Detector, KeyId};
-use crate::linebuf::{Chunk, LineBuffer, for_each_line};
+use crate::linebuf::{Chunk, DEFAULT_MAX_LINE, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
 use crate::output::write_sorted;
 
 /// Per-key line counts, indexed by [`KeyId`].
@@ -342,10 +342,15 @@ impl<'a> Counter<'a> {
     }
 }
 
+/// A line buffer for a whole slice: no larger than the slice.
+fn buffer_for(bytes: &[u8]) -> LineBuffer {
+    LineBuffer::new(DEFAULT_READ_SIZE.min(bytes.len()), DEFAULT_MAX_LINE)
+}
+
 /// Counts the keys of a whole byte slice (used by tests and benchmarks).
 pub fn count_bytes(bytes: &[u8], detector: &Detector) -> (KeyCounts, MapStats) {
     let mut counts = KeyCounts::new(detector);
-    let mut buf = LineBuffer::default();
+    let mut buf = buffer_for(bytes);
     let mut rdr = bytes;
     let stats = map_input(
         &Input::Stdin,
@@ -367,7 +372,7 @@ pub fn count_bytes(bytes: &[u8], detector: &Detector) -> (KeyCounts, MapStats) {
 pub fn count_keyed(bytes: &[u8], detector: &Detector, maker: &KeyMaker) -> (KeyedCounts, MapStats) {
     let mut counts = KeyedCounts::default();
     let mut key = Vec::new();
-    let mut buf = LineBuffer::default();
+    let mut buf = buffer_for(bytes);
     let mut rdr = bytes;
     let stats = map_lines(
         &Input::Stdin,

@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 
-use crate::keys::{JOINER, KeyMaker, KeySpec};
+use crate::keys::KeySpec;
+use crate::laws;
 use crate::level::Detector;
-use crate::map::{count_bytes, count_keyed};
 use crate::reduce::Totals;
 
 /// Bytes that look like logs often enough to hit every code path.
@@ -41,14 +41,6 @@ fn lines_of(input: &[u8]) -> Vec<&[u8]> {
         lines.pop();
     }
     lines
-}
-
-/// `logmr map` output for `input`, as (key, count) pairs sorted by key.
-fn map(input: &[u8], d: &Detector) -> Vec<(Vec<u8>, u64)> {
-    let (counts, _) = count_bytes(input, d);
-    let mut pairs: Vec<(Vec<u8>, u64)> = counts.nonzero(d).map(|(k, n)| (k.to_vec(), n)).collect();
-    pairs.sort();
-    pairs
 }
 
 fn reduce(pairs: impl IntoIterator<Item = (Vec<u8>, u64)>) -> Vec<(Vec<u8>, u64)> {
@@ -96,89 +88,27 @@ fn key_spec() -> impl Strategy<Value = KeySpec> {
         })
 }
 
-/// `logmr map --by` output for `input`, sorted by key.
-fn map_keyed(input: &[u8], d: &Detector, maker: &KeyMaker) -> Vec<(Vec<u8>, u64)> {
-    let (counts, _) = count_keyed(input, d, maker);
-    reduce(counts.iter().map(|(k, n)| (k.to_vec(), n)))
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn keyed_counts_sum_to_the_line_count_and_keys_split_into_their_parts(input in logish(), spec in key_spec()) {
-        let d = Detector::default();
-        let maker = KeyMaker::new(spec.clone(), 2024);
-        let (counts, stats) = count_keyed(&input, &d, &maker);
-        prop_assert_eq!(counts.total(), lines_of(&input).len() as u64);
-        prop_assert_eq!(stats.lines, counts.total());
-        for (key, _) in counts.iter() {
-            prop_assert!(!key.contains(&b'\t') && !key.contains(&b'\n'), "{:?}", key);
-            prop_assert_eq!(key.split(|&b| b == JOINER).count(), spec.parts().len());
+    fn level_counts_keep_their_laws(input in logish(), cut in any::<usize>()) {
+        laws::level_counts(&Detector::default(), &input, cut).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn key_makers_keep_their_laws(input in logish(), spec in key_spec(), cut in any::<usize>()) {
+        laws::keyed_counts(&Detector::default(), &input, &spec, cut).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn reduce_lines_keep_their_laws(pairs in reduce_input(), noise in logish(), sep in prop_oneof![Just(&b"\t"[..]), Just(&b"::"[..]), Just(&b"1"[..])]) {
+        let mut text = Vec::new();
+        for (k, n) in &pairs {
+            crate::output::write_count(&mut text, k, sep, *n).unwrap();
         }
-    }
-
-    #[test]
-    fn keyed_level_part_is_the_level(input in logish()) {
-        let d = Detector::default();
-        let maker = KeyMaker::new(KeySpec::parse("level,source").unwrap(), 2024);
-        let levels: Vec<(Vec<u8>, u64)> = {
-            let keyed = map_keyed(&input, &d, &maker);
-            reduce(keyed.into_iter().map(|(k, n)| (k.split(|&b| b == JOINER).next().unwrap().to_vec(), n)))
-        };
-        prop_assert_eq!(levels, map(&input, &d));
-    }
-
-    #[test]
-    fn keyed_splits_at_line_boundaries_reduce_to_the_whole(input in logish(), spec in key_spec(), cut in any::<prop::sample::Index>()) {
-        let d = Detector::default();
-        let maker = KeyMaker::new(spec, 2024);
-        let boundaries: Vec<usize> = input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1).collect();
-        let at = if boundaries.is_empty() { input.len() } else { boundaries[cut.index(boundaries.len())] };
-        let parts = map_keyed(&input[..at], &d, &maker).into_iter().chain(map_keyed(&input[at..], &d, &maker));
-        prop_assert_eq!(reduce(parts), map_keyed(&input, &d, &maker));
-    }
-
-    #[test]
-    fn map_sort_reduce_equals_a_naive_count(input in logish()) {
-        let d = Detector::default();
-        let mut naive = std::collections::BTreeMap::<Vec<u8>, u64>::new();
-        for line in lines_of(&input) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            *naive.entry(d.table().key(d.detect(line)).to_vec()).or_default() += 1;
-        }
-        let mut emitted: Vec<Vec<u8>> = Vec::new();
-        for (k, n) in map(&input, &d) {
-            emitted.extend(std::iter::repeat_n(k, n as usize));
-        }
-        emitted.sort();
-        let reduced = reduce(emitted.into_iter().map(|k| (k, 1)));
-        prop_assert_eq!(reduced, naive.into_iter().collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn counts_sum_to_the_line_count(input in logish()) {
-        let d = Detector::default();
-        let (counts, stats) = count_bytes(&input, &d);
-        prop_assert_eq!(counts.total(), lines_of(&input).len() as u64);
-        prop_assert_eq!(stats.lines, counts.total());
-        prop_assert_eq!(stats.bytes, input.len() as u64);
-    }
-
-    #[test]
-    fn any_split_at_line_boundaries_reduces_to_the_whole(input in logish(), cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..5)) {
-        let d = Detector::default();
-        let boundaries: Vec<usize> = input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1).collect();
-        let mut points: Vec<usize> = if boundaries.is_empty() { vec![] } else { cuts.iter().map(|c| boundaries[c.index(boundaries.len())]).collect() };
-        points.sort_unstable();
-        points.dedup();
-        let mut parts = Vec::new();
-        let mut start = 0;
-        for p in points.into_iter().chain([input.len()]) {
-            parts.extend(map(&input[start..p], &d));
-            start = p;
-        }
-        prop_assert_eq!(reduce(parts), map(&input, &d));
+        text.extend_from_slice(&noise);
+        laws::reduce_lines(&text, sep).map_err(TestCaseError::fail)?;
     }
 
     #[test]
@@ -207,14 +137,8 @@ proptest! {
     }
 
     #[test]
-    fn no_panic_on_arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let d = Detector::default();
-        let (counts, _) = count_bytes(&input, &d);
-        prop_assert_eq!(counts.total(), lines_of(&input).len() as u64);
-        let mut totals = Totals::new();
-        for line in lines_of(&input) {
-            let _ = totals.add_line(line, b"\t");
-        }
-        let _ = totals.into_sorted();
+    fn arbitrary_bytes_keep_the_laws(input in proptest::collection::vec(any::<u8>(), 0..512), cut in any::<usize>()) {
+        laws::level_counts(&Detector::default(), &input, cut).map_err(TestCaseError::fail)?;
+        laws::reduce_lines(&input, b"\t").map_err(TestCaseError::fail)?;
     }
 }
