@@ -3,15 +3,19 @@
 //! * [`corpus`] generates deterministic corpora and knows their ground truth.
 //! * [`measure`] runs a shell command and measures wall time and peak RSS.
 //! * [`counts`] reads each tool's output as per-level counts.
-//! * [`levelcount`] is the side-by-side level-count comparison, and
-//!   [`producing`] and [`sinking`] the generator's and the sink's rows.
+//! * [`levelcount`] is the side-by-side level-count comparison,
+//!   [`memory`] the rows with many distinct keys, [`loghub`] the template
+//!   evaluation on labelled samples, and [`producing`] and [`sinking`] the
+//!   generator's and the sink's rows.
 //! * [`report`] renders markdown tables; [`machine`] describes the machine.
 
 pub mod corpus;
 pub mod counts;
 pub mod levelcount;
+pub mod loghub;
 pub mod machine;
 pub mod measure;
+pub mod memory;
 pub mod producing;
 pub mod report;
 pub mod sinking;

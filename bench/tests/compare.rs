@@ -26,6 +26,8 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
             "2K",
             "--sink-records",
             "20K",
+            "--memory-keys",
+            "20K",
         ])
         .arg("--work-dir")
         .arg(dir.join("corpus"))
@@ -45,6 +47,9 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "| logmr map FILE | `logmr map FILE` |",
         "| Python mapper \\| sort \\| reducer ¹ |",
         "| mawk |",
+        "### Memory: 20480 distinct keys",
+        "| logmr reduce --sorted | `logmr reduce --sorted KEYS` |",
+        "| logmr map --by template | `logmr map --by template LOG` |",
         "### Generator: lines per second",
         "| logmr-gen → Kafka |",
         "| rdkafka, pre-built messages (ceiling) |",
@@ -55,6 +60,7 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
+    assert!(!text.contains("**wrong**"), "a wrong output in:\n{text}");
     let results: Vec<_> = std::fs::read_dir(dir.join("results")).unwrap().collect();
     assert_eq!(results.len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();

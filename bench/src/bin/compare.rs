@@ -10,12 +10,12 @@ use logmr_bench::corpus::Layout;
 use logmr_bench::levelcount::{self, Config, Target};
 use logmr_bench::machine;
 use logmr_bench::report::{Table, mib};
-use logmr_bench::{producing, sinking};
+use logmr_bench::{loghub, memory, producing, sinking};
 
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
                [--seed N] [--gen-lines N] [--python-lines N]
-               [--sink-records N]
+               [--sink-records N] [--memory-keys N] [--loghub DIR]
                [--work-dir DIR] [--results-dir DIR] [--summary FILE]
 
 Generates a seed-layout and a mixed-layout corpus (default 1G each; sizes take
@@ -28,7 +28,10 @@ lines (default 1000000; the Python producer --python-lines, default 50000)
 to /dev/null, a file, and Apache Kafka on loopback (tests/services, or the
 running services named by LOGMR_SERVICES_DIR). The sink rows, the Python
 consumer among them, read the same topics of --sink-records records
-(default 1000000) from that broker into storage.";
+(default 1000000) from that broker into storage. The memory rows run reduce
+and map --by template on --memory-keys distinct keys (default 10M). The
+template rows evaluate logmr on the loghub samples in --loghub (default
+../shared/loghub-2k beside the checkout, when it exists).";
 
 fn size(text: &str) -> Result<u64, String> {
     let (num, mult) = match text.to_ascii_uppercase().chars().last() {
@@ -46,6 +49,8 @@ fn size(text: &str) -> Result<u64, String> {
 
 struct Args {
     cfg: Config,
+    memory: memory::Config,
+    loghub: Option<PathBuf>,
     producing: producing::Config,
     sinking: sinking::Config,
     results_dir: PathBuf,
@@ -81,6 +86,13 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         records: 1_000_000,
         runs: 3,
     };
+    let mut memory_cfg = memory::Config {
+        logmr: root.join("target/release/logmr"),
+        work_dir: root.join("target/bench-corpus"),
+        keys: 10_000_000,
+        runs: 3,
+    };
+    let mut loghub_dir = Some(root.join("../shared/loghub-2k")).filter(|d| d.is_dir());
     let mut results_dir = root.join("bench/results");
     let mut summary = root.join("BENCHMARKS.md");
     let mut args = std::env::args().skip(1);
@@ -110,9 +122,12 @@ fn parse_args(root: &Path) -> Result<Args, String> {
             "--gen-lines" => gen_cfg.lines = size(&value)?,
             "--python-lines" => gen_cfg.python_lines = size(&value)?,
             "--sink-records" => sink_cfg.records = size(&value)?,
+            "--memory-keys" => memory_cfg.keys = size(&value)?,
+            "--loghub" => loghub_dir = Some(value.into()),
             "--work-dir" => {
                 cfg.work_dir = value.clone().into();
                 gen_cfg.work_dir = value.clone().into();
+                memory_cfg.work_dir = value.clone().into();
                 sink_cfg.work_dir = value.into();
             }
             "--results-dir" => results_dir = value.into(),
@@ -121,9 +136,12 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         }
     }
     gen_cfg.runs = cfg.runs.min(3);
+    memory_cfg.runs = cfg.runs.min(3);
     sink_cfg.runs = cfg.runs.min(3);
     Ok(Args {
         cfg,
+        memory: memory_cfg,
+        loghub: loghub_dir,
         producing: gen_cfg,
         sinking: sink_cfg,
         results_dir,
@@ -197,6 +215,8 @@ fn run() -> Result<(), String> {
         .to_path_buf();
     let Args {
         cfg,
+        memory: memory_cfg,
+        loghub: loghub_dir,
         producing: gen_cfg,
         sinking: sink_cfg,
         results_dir,
@@ -207,8 +227,21 @@ fn run() -> Result<(), String> {
     let cpu_before = machine::CpuTimes::now();
     let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
     let mixed = levelcount::measure(&cfg, Layout::Mixed, progress)?;
+    let memory = memory::measure(&memory_cfg, progress)?;
+    let templates = match &loghub_dir {
+        Some(dir) => {
+            let mut families = Vec::new();
+            for family in loghub::families(dir)? {
+                progress(&format!("templates: {}", family.display()));
+                families.push(loghub::family(&cfg.logmr, &family, &cfg.work_dir, 100)?);
+            }
+            Some(loghub::table(&families))
+        }
+        None => None,
+    };
     let generator = producing::measure(&gen_cfg, progress)?;
     let mut targets = levelcount::targets(&seed, &mixed);
+    targets.extend(memory::targets(&memory));
     targets.extend(producing::targets(&generator));
     let sink = sinking::measure(&sink_cfg, progress)?;
     targets.extend(sinking::targets(&sink));
@@ -232,13 +265,18 @@ fn run() -> Result<(), String> {
         mib(cfg.size),
         cfg.seed
     );
-    let sections = [
-        targets_table(&targets),
-        levelcount::table(&seed),
-        levelcount::table(&mixed),
-        producing::table(&generator),
-        sinking::table(&sink),
-    ];
+    let sections: Vec<Table> = [
+        Some(targets_table(&targets)),
+        Some(levelcount::table(&seed)),
+        Some(levelcount::table(&mixed)),
+        Some(memory::table(&memory)),
+        templates,
+        Some(producing::table(&generator)),
+        Some(sinking::table(&sink)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let body: Vec<String> = sections.iter().map(Table::markdown).collect();
 
     std::fs::create_dir_all(&results_dir)
