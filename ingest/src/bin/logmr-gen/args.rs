@@ -18,8 +18,9 @@ every run. --summary FILE writes the per-level counts of what was generated
 as `logmr reduce` prints them, so a pipeline's result can be compared with it.
 
 Exit codes: 0 success (also when stdout's reader goes away), 1 a fatal error
-(I/O, brokers unreachable, topic problems), 2 bad arguments, 3 some messages
-were not delivered. SIGINT or SIGTERM stops generating, flushes what was
+(I/O, brokers unreachable, topic problems), 2 bad arguments, 3 lines are
+missing: some messages were not delivered, or the brokers went away and the
+generator stopped early. SIGINT or SIGTERM stops generating, flushes what was
 produced and reports; a second signal exits at once.";
 
 /// Generate machine logs to stdout, a file, or a Kafka topic.
