@@ -8,6 +8,7 @@
 //! part [`NO_TIME`]; a line without a source gets [`NO_SOURCE`]. No line is
 //! dropped.
 
+pub mod header;
 pub mod source;
 pub mod template;
 pub mod time;

@@ -8,7 +8,14 @@
 //! - Python's default (`… - NAME - LEVEL - msg`): the logger name.
 //! - Otherwise the token after the level word, past bracketed groups such as
 //!   a log4j thread (`INFO [main] org.apache.X: …` gives `org.apache.X`),
-//!   without a trailing `:`. It must contain a letter.
+//!   without a trailing `:`. It must contain a letter and be set apart from
+//!   the message: end with `:`, be followed by ` - `, a bracket or a column
+//!   of spaces, or be a qualified name (`org.apache.X`); BlueGene/L's
+//!   `KERNEL INFO instruction cache …` has no source after its level.
+//! - Failing that, the class of a log4j `[thread:Class@line]` group
+//!   (Zookeeper's `[…:FastLeaderElection@774]`).
+//! - Without a level, the name in the line's header (see
+//!   [`super::header::source`]): Proxifier's program, HPC's node.
 
 use crate::level::json;
 
@@ -213,6 +220,8 @@ pub fn after_level(line: &[u8], level: (usize, usize)) -> Option<(usize, usize)>
         return (stop > from).then_some((from, stop));
     }
     let mut i = end;
+    // The last bracketed group passed, such as a log4j thread.
+    let mut group = None;
     loop {
         while line
             .get(i)
@@ -221,20 +230,63 @@ pub fn after_level(line: &[u8], level: (usize, usize)) -> Option<(usize, usize)>
             i += 1;
         }
         match line.get(i) {
-            Some(b'[') | Some(b'(') => i = past_group(line, i)?,
+            Some(b'[') | Some(b'(') => {
+                let close = past_group(line, i)?;
+                group = Some((i, close));
+                i = close;
+            }
             Some(_) => break,
-            None => return None,
+            None => return group.and_then(|g| class_in_group(line, g)),
         }
     }
-    let mut stop = token_end(line, i);
+    let raw_stop = token_end(line, i);
+    let mut stop = raw_stop;
     while stop > i && matches!(line[stop - 1], b':' | b',' | b';') {
         stop -= 1;
     }
     let token = &line[i..stop];
-    token
+    if token.iter().any(u8::is_ascii_alphabetic) && names_a_source(line, token, raw_stop) {
+        return Some((i, stop));
+    }
+    group.and_then(|g| class_in_group(line, g))
+}
+
+/// Is `token`, the word after a level (ending at `raw_stop` in `line`,
+/// punctuation included), set apart as a source rather than the first
+/// word of the message? It is when it ends with `:`, when a ` - `, a
+/// bracket or a column of spaces follows it, or when it is a qualified
+/// name (`org.apache.X`, `dfs.DataNode$PacketResponder`).
+fn names_a_source(line: &[u8], token: &[u8], raw_stop: usize) -> bool {
+    let rest = &line[raw_stop..];
+    line[..raw_stop].ends_with(b":")
+        || rest.starts_with(b" - ")
+        || rest.starts_with(b"  ")
+        || rest.starts_with(b"\t")
+        || rest.starts_with(b" [")
+        || token.windows(3).any(|w| {
+            w[0].is_ascii_alphanumeric()
+                && matches!(w[1], b'.' | b'$')
+                && w[2].is_ascii_alphabetic()
+        })
+}
+
+/// The class of a log4j `[thread:Class@line]` group (`%C{1}@%L`), as in
+/// `INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774]`.
+fn class_in_group(line: &[u8], (open, close): (usize, usize)) -> Option<(usize, usize)> {
+    let inner = &line[open + 1..close - 1];
+    let at = inner.iter().rposition(|&b| b == b'@')?;
+    let digits = &inner[at + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let from = inner[..at]
         .iter()
+        .rposition(|&b| matches!(b, b':' | b'/' | b'[' | b' '))
+        .map_or(0, |p| p + 1);
+    let name = &inner[from..at];
+    name.iter()
         .any(u8::is_ascii_alphabetic)
-        .then_some((i, stop))
+        .then_some((open + 1 + from, open + 1 + at))
 }
 
 /// The source of `line`, given the token after its level word
@@ -251,7 +303,7 @@ pub fn find(line: &[u8], after: Option<(usize, usize)>) -> Option<&[u8]> {
     {
         return Some(found);
     }
-    let (start, end) = after?;
+    let (start, end) = after.or_else(|| super::header::source(line))?;
     Some(&line[start..end])
 }
 
@@ -325,6 +377,14 @@ mod tests {
             ),
             ("ts=1 lvl=info host=\"web 1\" msg=x", "web 1"),
             ("[ERROR] 42", "none"),
+            (
+                "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+                "FastLeaderElection",
+            ),
+            (
+                "2024-12-10 RAS KERNEL INFO instruction cache parity error corrected",
+                "none",
+            ),
             ("no level at all", "none"),
         ];
         for (line, want) in table {

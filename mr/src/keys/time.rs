@@ -4,10 +4,14 @@
 //! Recognised, wherever they start in the first [`HEAD`] bytes:
 //! `2024-12-10T14:33` and `2024-12-10 14:33` (ISO, log4j, Python, CBS),
 //! `24/12/10 14:33:21` (yy/MM/dd, Spark), `081109 203615` (yyMMdd HHmmss,
-//! HDFS), `Dec 10 14:33:21` (syslog; Apache's `Tue Dec 10 14:33:21 2024`
-//! with its year), `12-10 14:33:21` (logcat), and epoch seconds or
+//! HDFS), `20171223-22:15:29` (HealthApp), `Dec 10 14:33:21` (syslog;
+//! Apache's `Tue Dec 10 14:33:21 2024` with its year), `12-10 14:33:21`
+//! (logcat), `10.30 16:49:06` (Proxifier), and epoch seconds or
 //! milliseconds (`1733841202`, `1733841202.5`, `1733841202500`). Layouts
-//! without a year (syslog, logcat) take the year given.
+//! without a year (syslog, logcat, Proxifier) take the year given.
+//! BlueGene/L and Thunderbird lines start with epoch seconds, so their
+//! buckets are UTC, while the wall clock written later in the line is
+//! local time.
 
 /// How far into a line a timestamp is looked for.
 pub const HEAD: usize = 160;
@@ -183,6 +187,20 @@ fn slashed(s: &[u8]) -> Option<Stamp> {
     )
 }
 
+/// `yyyyMMdd-HH:mm:ss`, as HealthApp writes it.
+fn dashed(s: &[u8]) -> Option<Stamp> {
+    if !(byte_is(s, 8, b"-") && byte_is(s, 11, b":") && byte_is(s, 14, b":")) {
+        return None;
+    }
+    Stamp::new(
+        num(s, 0, 4)?,
+        num(s, 4, 2)?,
+        num(s, 6, 2)?,
+        num(s, 9, 2)?,
+        num(s, 12, 2)?,
+    )
+}
+
 /// `yyMMdd HHmmss`, as HDFS writes it.
 fn compact(s: &[u8]) -> Option<Stamp> {
     if !byte_is(s, 6, b" ") || digit_at(s, 13) {
@@ -198,9 +216,10 @@ fn compact(s: &[u8]) -> Option<Stamp> {
     )
 }
 
-/// `MM-DD HH:MM:SS`, as logcat writes it, in `year`.
+/// `MM-DD HH:MM:SS` as logcat writes it, or `MM.DD HH:MM:SS` as Proxifier
+/// does, in `year`.
 fn month_day(s: &[u8], year: u16) -> Option<Stamp> {
-    if !(byte_is(s, 2, b"-") && byte_is(s, 5, b" ") && byte_is(s, 8, b":") && byte_is(s, 11, b":"))
+    if !(byte_is(s, 2, b"-.") && byte_is(s, 5, b" ") && byte_is(s, 8, b":") && byte_is(s, 11, b":"))
     {
         return None;
     }
@@ -273,6 +292,7 @@ pub fn find(line: &[u8], year: u16) -> Option<Stamp> {
             let found = iso(s)
                 .or_else(|| slashed(s))
                 .or_else(|| compact(s))
+                .or_else(|| dashed(s))
                 .or_else(|| month_day(s, year))
                 .or_else(|| epoch(s));
             if found.is_some() {
@@ -360,6 +380,14 @@ mod tests {
                 "2024-12-10T14:33",
             ),
             ("1733841202500 ERROR x", "2024-12-10T14:33"),
+            (
+                "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
+                "2024-10-30T16:49",
+            ),
+            (
+                "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+                "2017-12-23T22:15",
+            ),
             ("no time here, just 42 and 12:30", "none"),
             ("2024-13-10 14:33:21 bad month", "none"),
             ("", "none"),

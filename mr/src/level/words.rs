@@ -1,6 +1,8 @@
 //! The generic rule: the level is the first word-bounded level word in the
 //! line. Words are runs of `[A-Za-z0-9_]` and non-ASCII bytes, as regex `\b`
-//! sees them; only all-letter words can be level words.
+//! sees them; only all-letter words can be level words, and not those
+//! joined by `.` or `-` to another word, which are parts of a name
+//! (`info.pinyin.sogou.com`, `dl-debug.dropbox.com`, `pureserver.info`).
 
 use super::table::{KeyId, LevelTable};
 use crate::bytescan::letters16;
@@ -89,6 +91,15 @@ pub fn first_level_word_span(line: &[u8], table: &LevelTable) -> Option<(KeyId, 
     scan(line, table, |key, start, end| (key, start, end))
 }
 
+/// Is the word at `start..end` joined by `.` or `-` to a word before or
+/// after it, as part of a name?
+#[inline]
+fn joined(line: &[u8], start: usize, end: usize) -> bool {
+    let joiner = |b: u8| matches!(b, b'.' | b'-');
+    (start >= 2 && joiner(line[start - 1]) && CLASSES[line[start - 2] as usize] != OTHER)
+        || (end + 1 < line.len() && joiner(line[end]) && CLASSES[line[end + 1] as usize] != OTHER)
+}
+
 /// The first level word, as `found(key, start, end)` makes it.
 #[inline(always)]
 fn scan<T>(line: &[u8], table: &LevelTable, found: impl Fn(KeyId, usize, usize) -> T) -> Option<T> {
@@ -108,7 +119,9 @@ fn scan<T>(line: &[u8], table: &LevelTable, found: impl Fn(KeyId, usize, usize) 
                     && CLASSES[line[end] as usize] == OTHER;
                 if bounded {
                     if let Some(key) = table.lookup_in(line, start, end) {
-                        return Some(found(key, start, end));
+                        if !joined(line, start, end) {
+                            return Some(found(key, start, end));
+                        }
                     }
                 }
                 i = end;
@@ -130,7 +143,9 @@ fn scan<T>(line: &[u8], table: &LevelTable, found: impl Fn(KeyId, usize, usize) 
             continue;
         }
         if let Some(key) = table.lookup_in(line, start, end) {
-            return Some(found(key, start, end));
+            if !joined(line, start, end) {
+                return Some(found(key, start, end));
+            }
         }
         i = end;
     }
@@ -153,7 +168,8 @@ mod tests {
 
     /// The rule as the module states it, word by word: words are runs of
     /// `[A-Za-z0-9_]` and non-ASCII bytes, and the first all-letter one that
-    /// the table knows is the level word.
+    /// the table knows, not joined to another word by `.` or `-`, is the
+    /// level word.
     fn naive(line: &[u8], table: &LevelTable) -> Option<(KeyId, usize, usize)> {
         let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
         let mut i = 0;
@@ -167,7 +183,10 @@ mod tests {
                 i += 1;
             }
             let word = &line[start..i];
-            if word.iter().all(u8::is_ascii_alphabetic) {
+            let dot_or_dash = |b: u8| b == b'.' || b == b'-';
+            let name = (start >= 2 && dot_or_dash(line[start - 1]) && is_word(line[start - 2]))
+                || (i + 1 < line.len() && dot_or_dash(line[i]) && is_word(line[i + 1]));
+            if word.iter().all(u8::is_ascii_alphabetic) && !name {
                 if let Some(key) = table.lookup_word(word) {
                     return Some((key, start, i));
                 }
@@ -185,7 +204,7 @@ mod tests {
                 "machine", "errors", "x", "ab", "abcdefghijklmnopqr",
             ])
             .prop_map(|w| w.as_bytes().to_vec()),
-            2 => prop::sample::select(vec![" ", "[", "]", ": ", "-", "=", "\"", "{", "\t"])
+            2 => prop::sample::select(vec![" ", "[", "]", ": ", "-", "=", "\"", "{", "\t", "."])
                 .prop_map(|w| w.as_bytes().to_vec()),
             1 => "[0-9_]{1,12}".prop_map(String::into_bytes),
             1 => proptest::collection::vec(128u8.., 1..3),
@@ -228,6 +247,13 @@ mod tests {
         );
         assert_eq!(key("[@INFO`] {error["), Some("INFO".into()));
         assert_eq!(key("\u{e9}info debug"), Some("DEBUG".into()));
+        // Parts of names, not levels.
+        assert_eq!(key("chrome.exe - info.pinyin.sogou.com:80 open"), None);
+        assert_eq!(key("GET dl-debug.dropbox.com from pureserver.info"), None);
+        assert_eq!(
+            key("failed with error. retrying - warn-only"),
+            Some("ERROR".into())
+        );
         assert_eq!(key(""), None);
     }
 

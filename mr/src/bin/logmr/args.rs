@@ -71,14 +71,16 @@ be UTF-8.
 Level detection (auto): a syslog <PRI>, an Android logcat priority letter, or
 a JSON level key (\"level\", \"severity\", \"lvl\", ...) decides when present;
 otherwise the first word-bounded, case-insensitive level word in the line
+that is not part of a name joined by . or - (info.example.com)
 does. See `logmr levels` for the words.
 
 Group-by keys (--by): parts are joined with `|` into one key field, in the
 order given. Time parts (minute 2024-12-10T14:33, hour 2024-12-10T14, day
 2024-12-10) come from the first timestamp in a line's first 160 bytes; a line
 without one gets `-`. source is the host, machine, logger or component, `-`
-when there is none. template is the message with numbers, hex, IPs, UUIDs,
-paths and block ids masked (<NUM>, <HEX>, <IP>, <UUID>, <PATH>, <BLK>). A `|`
+when there is none. template is the message after the line's header, with
+numbers, hex, hosts, UUIDs, paths, block ids and other ids masked (<NUM>,
+<HEX>, <HOST>, <UUID>, <PATH>, <BLK>, <*>). A `|`
 inside a part becomes `/`, a TAB a space. Every line is still counted once.
 
 Inputs are files, directories and globs with * or ? in any component (for
