@@ -233,15 +233,18 @@ fn run() -> Result<(), String> {
             let mut families = Vec::new();
             for family in loghub::families(dir)? {
                 progress(&format!("templates: {}", family.display()));
-                families.push(loghub::family(&cfg.logmr, &family, &cfg.work_dir, 100)?);
+                families.push(loghub::family(&cfg.logmr, &family, &cfg.work_dir, 500)?);
             }
-            Some(loghub::table(&families))
+            Some(families)
         }
         None => None,
     };
     let generator = producing::measure(&gen_cfg, progress)?;
     let mut targets = levelcount::targets(&seed, &mixed);
     targets.extend(memory::targets(&memory));
+    if let Some(families) = &templates {
+        targets.extend(loghub::targets(families));
+    }
     targets.extend(producing::targets(&generator));
     let sink = sinking::measure(&sink_cfg, progress)?;
     targets.extend(sinking::targets(&sink));
@@ -270,7 +273,7 @@ fn run() -> Result<(), String> {
         Some(levelcount::table(&seed)),
         Some(levelcount::table(&mixed)),
         Some(memory::table(&memory)),
-        templates,
+        templates.as_deref().map(loghub::table),
         Some(producing::table(&generator)),
         Some(sinking::table(&sink)),
     ]

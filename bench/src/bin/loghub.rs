@@ -15,7 +15,7 @@ Evaluates logmr on every family NAME in DIR that holds NAME/NAME_2k.log and
 NAME/NAME_2k.log_structured.csv (the loghub 2k samples): grouping accuracy
 of `logmr map --emit-each --by template` against the labelled events, source
 agreement with the labelled header columns, the share of lines with a time,
-and lines per second on the sample repeated N times (default 100). --logmr
+and lines per second on the sample repeated N times (default 500). --logmr
 defaults to this checkout's target/release/logmr.";
 
 fn run() -> Result<(), String> {
@@ -26,7 +26,7 @@ fn run() -> Result<(), String> {
     let mut dir = None;
     let mut logmr = root.join("target/release/logmr");
     let mut work = root.join("target/bench-loghub");
-    let mut repeat = 100;
+    let mut repeat = 500;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n\n{USAGE}"));
