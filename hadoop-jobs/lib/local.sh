@@ -95,7 +95,9 @@ files=()
 declare -A first_path=()
 for file in "${listed[@]}"; do
     [ "$file" != - ] || { files+=(-); continue; }
-    id=$(file_id "$file") || die 2 "cannot read $file"
+    # A file that cannot be looked at is kept by its name: its map task
+    # then says why it cannot be read.
+    id=$(file_id "$file" 2>/dev/null) || id="name:$file"
     if [ -n "${first_path[$id]+set}" ]; then
         echo "$script_name: warning: $file is the same file as ${first_path[$id]}; it is read once" >&2
     else
