@@ -1021,7 +1021,7 @@ fn read_path(path: &Path) -> String {
 }
 
 #[test]
-fn every_job_gives_the_same_result_on_yarn_and_locally() {
+fn every_job_gives_the_same_result_on_yarn_locally_and_with_logmr_run() {
     let cluster = Cluster::new("every-job");
     let local_logs = TempDir::new("jobs-every-job");
     for path in &cluster.inputs {
@@ -1061,6 +1061,25 @@ fn every_job_gives_the_same_result_on_yarn_and_locally() {
             sorted_lines(&cluster_out),
             sorted_lines(&local_out),
             "{name}"
+        );
+        // `logmr run` with the mapper's flags gives each line the group the
+        // job gives it (templates, sources, time buckets alike).
+        let descriptor = fs::read_to_string(&path).unwrap();
+        let mapper = descriptor
+            .lines()
+            .find_map(|l| l.strip_prefix("mapper=logmr map"))
+            .unwrap_or_else(|| panic!("{name}: no logmr map mapper"));
+        let run = Command::new(binary("logmr"))
+            .arg("run")
+            .args(mapper.split_whitespace())
+            .arg(local_logs.path())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{name}: {}", text(&run.stderr));
+        assert_eq!(
+            sorted_lines(&cluster_out),
+            sorted_lines(&text(&run.stdout)),
+            "{name}: the job on YARN and logmr run{mapper}"
         );
     }
 }
