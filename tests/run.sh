@@ -4,9 +4,9 @@
 # and YARN, the benchmark harness on a tiny corpus, the criterion benchmarks
 # once each, the fuzz targets for a bounded time, shell script checks, and
 # the whole pipeline, on the embedded default and on the real services.
-# Installs what it needs (shellcheck, gawk, ripgrep, time, chromium, Maven;
-# cargo-fuzz from crates.io; Kafka and Hadoop jars from Maven Central into
-# ~/.m2) when missing.
+# Installs what it needs (shellcheck, gawk, ripgrep, time, binutils,
+# chromium, Maven; cargo-fuzz and cargo-zigbuild from crates.io, zig from
+# PyPI; Kafka and Hadoop jars from Maven Central into ~/.m2) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,6 +28,8 @@ need_apt shellcheck shellcheck
 need_apt gawk gawk
 need_apt rg ripgrep
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
+# objdump checks the glibc the portable logmr needs.
+need_apt objdump binutils
 # The browser that renders `logmr report`'s chart in its end-to-end test.
 need_apt chromium chromium
 
@@ -60,6 +62,9 @@ step "starting Apache Kafka, HDFS and YARN for the tests"
 bash tests/services/services.sh start "$services_dir"
 cat "$services_dir/env"
 export LOGMR_SERVICES_DIR=$services_dir
+
+step "the portable logmr that the job scripts ship (x86_64 Linux, glibc 2.17)"
+bash mr/build-portable.sh
 
 step "cargo test (HDFS, YARN and Kafka tests included)"
 cargo test --workspace

@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the kernels, on deterministic in-memory inputs:
-//! the map kernel per log layout, the line splitter, and the reduce kernel
+//! the map kernel per log layout, the byte-class masks (SSE2 and the
+//! portable path of other architectures), the line splitter, and the reduce kernel
 //! on emit-each and on aggregated input.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -41,6 +42,36 @@ fn map_kernel(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function(&name, |b| b.iter(|| count_bytes(&input, &detector)));
     }
+    group.finish();
+}
+
+/// The byte-class masks on SSE2 (x86_64) and on the portable path that
+/// other architectures (ARM nodes) run, over the same bytes.
+fn byte_scans(c: &mut Criterion) {
+    use logmr::bytescan::{letters16, newlines64, swar};
+    let (input, _) = generate_vec(Layout::Seed, SIZE, 1);
+    let mut group = c.benchmark_group("bytescan");
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    let lines = |f: fn(&[u8; 64]) -> u64| {
+        input
+            .chunks_exact(64)
+            .map(|block| u64::from(f(block.try_into().unwrap()).count_ones()))
+            .sum::<u64>()
+    };
+    let letters = |f: fn(&[u8; 16]) -> u32| {
+        input
+            .chunks_exact(16)
+            .map(|block| u64::from(f(block.try_into().unwrap()).count_ones()))
+            .sum::<u64>()
+    };
+    group.bench_function("newlines64/native", |b| b.iter(|| lines(newlines64)));
+    group.bench_function("newlines64/portable", |b| {
+        b.iter(|| lines(swar::newlines64))
+    });
+    group.bench_function("letters16/native", |b| b.iter(|| letters(letters16)));
+    group.bench_function("letters16/portable", |b| {
+        b.iter(|| letters(swar::letters16))
+    });
     group.finish();
 }
 
@@ -99,5 +130,11 @@ fn reduce_kernel(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, map_kernel, line_splitting, reduce_kernel);
+criterion_group!(
+    benches,
+    map_kernel,
+    byte_scans,
+    line_splitting,
+    reduce_kernel
+);
 criterion_main!(benches);

@@ -45,13 +45,20 @@ function Read-Descriptor([string]$File) {
     return $job
 }
 
+# The portable build of logmr (mr/build-portable.sh): x86_64 Linux, glibc
+# 2.17 and newer, so every node of a cluster can run it.
+$PortableLogmr = Join-Path $RepoRoot 'target/x86_64-unknown-linux-gnu/release/logmr'
+
 # Find-Logmr [PATH]: the logmr binary to use: PATH when given, else
-# $env:LOGMR_BIN, else this checkout's release build, else logmr on PATH.
+# $env:LOGMR_BIN, else this checkout's portable build (off Windows), else its
+# release build, else logmr on PATH.
 function Find-Logmr([string]$Path) {
     if (-not $Path) { $Path = $env:LOGMR_BIN }
     if (-not $Path) {
         $built = Join-Path $RepoRoot "target/release/logmr$Exe"
-        if (Test-Path -LiteralPath $built -PathType Leaf) {
+        if (-not $IsWindows -and (Test-Path -LiteralPath $PortableLogmr -PathType Leaf)) {
+            $Path = $PortableLogmr
+        } elseif (Test-Path -LiteralPath $built -PathType Leaf) {
             $Path = $built
         } else {
             $found = Get-Command "logmr$Exe" -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
@@ -129,6 +136,16 @@ function Assert-NoOverlap([string]$Kind, [string]$Output, [string[]]$Inputs) {
         }
         Fail 2 "output $Output overlaps the input $path (the same path, or one inside the other); it would be replaced or counted: choose another output"
     }
+}
+
+# Get-LogmrBuild PATH: which build of logmr PATH is, for the line that says
+# what a job ships.
+function Get-LogmrBuild([string]$Path) {
+    if ((Test-Path -LiteralPath $PortableLogmr -PathType Leaf) -and
+        (Resolve-Path -LiteralPath $Path).Path -eq (Resolve-Path -LiteralPath $PortableLogmr).Path) {
+        return 'the portable build: x86_64 Linux, glibc 2.17 or newer'
+    }
+    return 'not the portable build: nodes need the glibc it was built against; bash mr/build-portable.sh builds one for glibc 2.17'
 }
 
 # Get-TaskCommand COMMAND PROGRAM: COMMAND with its leading `logmr` replaced

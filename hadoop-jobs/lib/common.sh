@@ -45,12 +45,19 @@ read_descriptor() {
     done
 }
 
+# The portable build of logmr (mr/build-portable.sh): x86_64 Linux, glibc
+# 2.17 and newer, so every node of a cluster can run it.
+portable_logmr=$repo_root/target/x86_64-unknown-linux-gnu/release/logmr
+
 # find_logmr [PATH]: the logmr binary to use: PATH when given, else
-# $LOGMR_BIN, else this checkout's release build, else logmr on PATH.
+# $LOGMR_BIN, else this checkout's portable build, else its release build,
+# else logmr on PATH.
 find_logmr() {
     local path=${1:-${LOGMR_BIN:-}}
     if [ -z "$path" ]; then
-        if [ -x "$repo_root/target/release/logmr" ]; then
+        if [ -x "$portable_logmr" ]; then
+            path=$portable_logmr
+        elif [ -x "$repo_root/target/release/logmr" ]; then
             path=$repo_root/target/release/logmr
         else
             path=$(command -v logmr) || die 2 "no logmr binary: build it with 'cargo build --release -p logmr', or pass --logmr PATH"
@@ -60,6 +67,16 @@ find_logmr() {
         die 2 "logmr binary $path is not an executable file"
     fi
     echo "$path"
+}
+
+# logmr_build PATH: which build of logmr PATH is, for the line that says
+# what a job ships.
+logmr_build() {
+    if [ "$1" -ef "$portable_logmr" ]; then
+        echo "the portable build: x86_64 Linux, glibc 2.17 or newer"
+    else
+        echo "not the portable build: nodes need the glibc it was built against; bash mr/build-portable.sh builds one for glibc 2.17"
+    fi
 }
 
 # hdfs_path PATH: PATH as hadoop fs resolves it, without scheme and

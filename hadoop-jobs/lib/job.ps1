@@ -37,7 +37,9 @@ then prints its result (the part-* files) on stdout.
                              /, or equals, holds or lies inside an input is refused
   -SkipTrash                 with -Force, delete the old output at once instead
   -Logmr PATH                the logmr.exe to ship with -files [default: `$env:LOGMR_BIN,
-                             this checkout's target\release\logmr.exe, or logmr.exe on PATH]
+                             this checkout's portable build (bash mr/build-portable.sh:
+                             x86_64 Linux, glibc 2.17 and newer; not on Windows), its
+                             target\release\logmr.exe, or logmr.exe on PATH]
   -Help                      this help
 
 The streaming jar is `$env:HADOOP_STREAMING_JAR, else
@@ -59,6 +61,7 @@ foreach ($define in $D) {
 Assert-NoOverlap 'hdfs' $OutputPath $inputs
 
 $logmrPath = Find-Logmr $Logmr
+[Console]::Error.WriteLine("${ScriptName}: shipping $logmrPath ($(Get-LogmrBuild $logmrPath))")
 $program = Split-Path -Leaf $logmrPath
 
 $jar = $env:HADOOP_STREAMING_JAR

@@ -27,7 +27,9 @@ then prints its result (the part-* files) on stdout.
                    /, or equals, holds or lies inside an input is refused
   --skip-trash     with --force, delete the old output at once instead
   --logmr PATH     the logmr binary to ship with -files [default: \$LOGMR_BIN,
-                   this checkout's target/release/logmr, or logmr on PATH]
+                   this checkout's portable build (bash mr/build-portable.sh:
+                   x86_64 Linux, glibc 2.17 and newer), its
+                   target/release/logmr, or logmr on PATH]
   -h, --help       this help
 
 The streaming jar is \$HADOOP_STREAMING_JAR, else
@@ -67,6 +69,7 @@ done
 refuse_overlap hdfs "$output" "${inputs[@]}"
 
 logmr=$(find_logmr "$logmr")
+echo "$script_name: shipping $logmr ($(logmr_build "$logmr"))" >&2
 program=$(basename "$logmr")
 
 jar=${HADOOP_STREAMING_JAR:-}

@@ -41,6 +41,7 @@ decompressed. Without INPUT, standard input is the one map task's input.
   -Force                     replace the output directory if it exists; an output that
                              is /, or equals, holds or lies inside an input is refused
   -Logmr PATH                the logmr binary [default: `$env:LOGMR_BIN, this checkout's
+                             portable build (not on Windows), its
                              target\release\logmr.exe, or logmr.exe on PATH]
   -Help                      this help
 

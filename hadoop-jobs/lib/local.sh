@@ -34,7 +34,8 @@ decompressed. Without INPUT, standard input is the one map task's input.
   --force          replace the output directory if it exists; an output that
                    is /, or equals, holds or lies inside an input is refused
   --logmr PATH     the logmr binary [default: \$LOGMR_BIN, this checkout's
-                   target/release/logmr, or logmr on PATH]
+                   portable build, its target/release/logmr, or logmr on
+                   PATH]
   -h, --help       this help
 
 Exit codes: 0 success, 1 a task failed, 2 bad arguments or setup.

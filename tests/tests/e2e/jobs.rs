@@ -147,6 +147,66 @@ fn counter(stderr: &str, name: &str) -> Option<u64> {
     })
 }
 
+/// The binary the job scripts ship by default is the portable build: it
+/// needs glibc 2.17 at most (the newest GLIBC symbol version objdump shows;
+/// a plain release build here needs 2.34), and a job on YARN runs it.
+#[test]
+fn the_portable_build_needs_glibc_2_17_at_most_and_runs_on_yarn() {
+    let build = Command::new("bash")
+        .arg(workspace_root().join("mr/build-portable.sh"))
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let binary = workspace_root().join(text(&build.stdout).trim());
+    let symbols = Command::new("objdump")
+        .arg("-T")
+        .arg(&binary)
+        .output()
+        .unwrap();
+    assert!(
+        symbols.status.success(),
+        "objdump: {}",
+        text(&symbols.stderr)
+    );
+    let newest = text(&symbols.stdout)
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter_map(|word| word.strip_prefix("GLIBC_"))
+        .filter_map(|version| {
+            version
+                .split('.')
+                .map(|n| n.parse::<u32>().ok())
+                .collect::<Option<Vec<u32>>>()
+        })
+        .max()
+        .expect("a GLIBC symbol version");
+    assert!(
+        newest <= vec![2, 17],
+        "{} needs glibc {newest:?}",
+        binary.display()
+    );
+
+    let cluster = Cluster::new("portable");
+    let (input, output) = (cluster.input(), cluster.out("portable_out"));
+    let out = cluster.run(
+        "logcount.sh",
+        &["--input", &input, "--output", &output],
+        &[("LOGMR_BIN", "")],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "shipping {} (the portable build",
+            binary.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        sorted_lines(&text(&out.stdout)),
+        sorted_lines(&reference(&cluster.inputs))
+    );
+}
+
 #[test]
 fn logcount_runs_on_yarn_and_prints_its_result() {
     let cluster = Cluster::new("logcount");
