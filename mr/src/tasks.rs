@@ -8,7 +8,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::error::Result;
 use crate::input::Input;
-use crate::input::decode::{self, Encoding, SNIFF_LEN};
+use crate::input::decode::{self, Encoding};
 
 /// One task: a whole input, or a byte range of a plain file that starts at
 /// a line start and ends after a line end (or at the end of the file).
@@ -60,15 +60,6 @@ impl Task {
     pub fn expected_bytes(&self) -> Option<u64> {
         self.range.map(|(start, end)| end - start)
     }
-}
-
-/// The first bytes of a file, to tell its encoding.
-fn head(file: &mut File) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    file.by_ref()
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)?;
-    Ok(head)
 }
 
 /// The offset just past the first `\n` at or after `at`, or the file's end.
@@ -124,7 +115,8 @@ pub fn plan(inputs: Vec<Input>, chunk: u64, sniff_stdin: bool) -> Result<Vec<Tas
             continue;
         }
         let mut file = File::open(&path).map_err(|e| input.read_error(e))?;
-        let encoding = decode::sniff(&head(&mut file).map_err(|e| input.read_error(e))?);
+        let encoding =
+            decode::sniff(&decode::read_head(&mut file).map_err(|e| input.read_error(e))?);
         if encoding != Encoding::Text {
             tasks.push(Task {
                 input,
@@ -209,13 +201,7 @@ mod tests {
 
         let fifo = std::env::temp_dir().join(format!("logmr-fifo-{}", std::process::id()));
         let _ = std::fs::remove_file(&fifo);
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        crate::test_support::mkfifo(&fifo);
         let writer = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::write(fifo, b"[INFO] a\n[WARN] b\n").unwrap())

@@ -34,20 +34,17 @@ pub fn sniff(head: &[u8]) -> Encoding {
     }
 }
 
+/// The first [`SNIFF_LEN`] bytes of `rdr` (fewer when it ends sooner).
+pub fn read_head<R: Read + ?Sized>(rdr: &mut R) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    rdr.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
 /// Reads the first bytes of `raw` to tell its encoding, and gives back a
 /// reader of the whole input (those bytes included) with the encoding.
 pub fn sniffed<'a>(mut raw: Box<dyn Read + 'a>) -> io::Result<(Encoding, Box<dyn Read + 'a>)> {
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    while head.len() < SNIFF_LEN {
-        let mut byte = [0u8; SNIFF_LEN];
-        let want = SNIFF_LEN - head.len();
-        match raw.read(&mut byte[..want]) {
-            Ok(0) => break,
-            Ok(n) => head.extend_from_slice(&byte[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let head = read_head(&mut raw)?;
     Ok((sniff(&head), Box::new(io::Cursor::new(head).chain(raw))))
 }
 
