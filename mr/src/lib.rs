@@ -25,6 +25,7 @@ pub mod linebuf;
 pub mod map;
 pub mod output;
 pub mod progress;
+pub mod readahead;
 pub mod reduce;
 pub mod report;
 pub mod streaming;

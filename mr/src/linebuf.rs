@@ -43,6 +43,8 @@ pub struct LineBuffer {
     skipping: bool,
     /// Bytes read from the current input so far.
     bytes_read: u64,
+    /// Read on a second thread in `for_each_chunk`.
+    read_ahead: bool,
 }
 
 impl Default for LineBuffer {
@@ -65,6 +67,7 @@ impl LineBuffer {
             eof: false,
             skipping: false,
             bytes_read: 0,
+            read_ahead: false,
         }
     }
 
@@ -75,6 +78,11 @@ impl LineBuffer {
         self.eof = false;
         self.skipping = false;
         self.bytes_read = 0;
+    }
+
+    /// Bytes asked of the reader per `read` call.
+    pub fn read_size(&self) -> usize {
+        self.read_size
     }
 
     /// Bytes read from the current input so far.
@@ -104,6 +112,69 @@ impl LineBuffer {
 
     /// The next chunk of lines, or `None` at the end of the input.
     pub fn next_chunk<R: Read + ?Sized>(&mut self, rdr: &mut R) -> io::Result<Option<Chunk<'_>>> {
+        Ok(self
+            .advance(rdr)?
+            .map(|(kind, len)| kind.chunk(&self.buf[..len])))
+    }
+
+    /// Like [`LineBuffer::next_chunk`], but hands the chunk out in a buffer
+    /// of its own: `spare` takes its place here, with the unfinished tail
+    /// moved to its front, so the chunk can be read on another thread
+    /// while this one reads on.
+    pub fn next_owned<R: Read + ?Sized>(
+        &mut self,
+        rdr: &mut R,
+        mut spare: Vec<u8>,
+    ) -> io::Result<Option<OwnedChunk>> {
+        let Some((kind, len)) = self.advance(rdr)? else {
+            return Ok(None);
+        };
+        let tail = self.end - self.start;
+        if spare.len() < tail {
+            spare.resize(tail, 0);
+        }
+        spare[..tail].copy_from_slice(&self.buf[self.start..self.end]);
+        let full = std::mem::replace(&mut self.buf, spare);
+        (self.start, self.end) = (0, tail);
+        Ok(Some(OwnedChunk {
+            buf: full,
+            len,
+            kind,
+            bytes_read: self.bytes_read,
+        }))
+    }
+
+    /// Calls `f` with each chunk of `rdr` and the bytes of the input read
+    /// once it was cut, and returns the bytes read in all. With
+    /// [`LineBuffer::set_read_ahead`], a second thread reads the next chunks
+    /// while `f` runs.
+    pub fn for_each_chunk<R: Read + Send + ?Sized, E>(
+        &mut self,
+        rdr: &mut R,
+        read_error: impl Fn(io::Error) -> E,
+        mut f: impl FnMut(Chunk<'_>, u64) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        self.reset();
+        if self.read_ahead {
+            crate::readahead::for_each_chunk(self, rdr, read_error, f)?;
+        } else {
+            while let Some((kind, len)) = self.advance(rdr).map_err(&read_error)? {
+                let bytes_read = self.bytes_read;
+                f(kind.chunk(&self.buf[..len]), bytes_read)?;
+            }
+        }
+        Ok(self.bytes_read)
+    }
+
+    /// Reads on a second thread in [`LineBuffer::for_each_chunk`]: for
+    /// inputs whose reads cost CPU (a regular file copied out of the page
+    /// cache, a gzip file inflated) and never block for long.
+    pub fn set_read_ahead(&mut self, on: bool) {
+        self.read_ahead = on;
+    }
+
+    /// The next chunk, as its kind and length at the front of `buf`.
+    fn advance<R: Read + ?Sized>(&mut self, rdr: &mut R) -> io::Result<Option<(ChunkKind, usize)>> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -125,7 +196,7 @@ impl LineBuffer {
                 // What followed the long line may hold whole lines already.
                 if let Some(nl) = memrchr(b'\n', &self.buf[..self.end]) {
                     self.start = nl + 1;
-                    return Ok(Some(Chunk::Lines(&self.buf[..self.start])));
+                    return Ok(Some((ChunkKind::Lines, self.start)));
                 }
             }
         }
@@ -135,7 +206,7 @@ impl LineBuffer {
                     return Ok(None);
                 }
                 let end = std::mem::take(&mut self.end);
-                return Ok(Some(Chunk::Lines(&self.buf[..end])));
+                return Ok(Some((ChunkKind::Lines, end)));
             }
             let old_end = self.end;
             if self.fill(rdr)? == 0 {
@@ -144,14 +215,47 @@ impl LineBuffer {
             }
             if let Some(nl) = memrchr(b'\n', &self.buf[old_end..self.end]) {
                 self.start = old_end + nl + 1;
-                return Ok(Some(Chunk::Lines(&self.buf[..self.start])));
+                return Ok(Some((ChunkKind::Lines, self.start)));
             }
             if self.end >= self.max_line {
                 self.skipping = true;
                 let end = std::mem::take(&mut self.end);
-                return Ok(Some(Chunk::LongLine(&self.buf[..end])));
+                return Ok(Some((ChunkKind::LongLine, end)));
             }
         }
+    }
+}
+
+/// Which [`Chunk`] a run of bytes is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkKind {
+    Lines,
+    LongLine,
+}
+
+impl ChunkKind {
+    fn chunk(self, bytes: &[u8]) -> Chunk<'_> {
+        match self {
+            ChunkKind::Lines => Chunk::Lines(bytes),
+            ChunkKind::LongLine => Chunk::LongLine(bytes),
+        }
+    }
+}
+
+/// A chunk handed out with its buffer by [`LineBuffer::next_owned`].
+#[derive(Debug)]
+pub struct OwnedChunk {
+    /// The chunk is `buf[..len]`.
+    pub buf: Vec<u8>,
+    pub len: usize,
+    pub kind: ChunkKind,
+    /// Bytes of the input read when the chunk was handed out.
+    pub bytes_read: u64,
+}
+
+impl OwnedChunk {
+    pub fn chunk(&self) -> Chunk<'_> {
+        self.kind.chunk(&self.buf[..self.len])
     }
 }
 

@@ -157,7 +157,7 @@ fn cr_inside(line: &[u8]) -> bool {
 
 /// Maps one input: calls `on_key` with the key of each line, in order, and
 /// `on_block(bytes_so_far, lines_so_far)` after each block.
-pub fn map_input<R: Read + ?Sized>(
+pub fn map_input<R: Read + Send + ?Sized>(
     input: &Input,
     rdr: &mut R,
     buf: &mut LineBuffer,
@@ -177,43 +177,44 @@ pub fn map_input<R: Read + ?Sized>(
 /// Reads one input line by line: calls `on_line` with each line, without
 /// its terminator (a line longer than the buffer's maximum by its head),
 /// and `on_block(bytes_so_far, lines_so_far)` after each block.
-pub fn map_lines<R: Read + ?Sized>(
+pub fn map_lines<R: Read + Send + ?Sized>(
     input: &Input,
     rdr: &mut R,
     buf: &mut LineBuffer,
     mut on_line: impl FnMut(&[u8]) -> Result<()>,
     mut on_block: impl FnMut(u64, u64),
 ) -> Result<MapStats> {
-    buf.reset();
     let mut stats = MapStats::default();
-    loop {
-        let chunk = buf.next_chunk(rdr).map_err(|e| input.read_error(e))?;
-        if stats.lines == 0 {
-            stats.cr_inside_first_line = match &chunk {
-                None => false,
-                Some(Chunk::Lines(lines)) => {
-                    cr_inside(memchr::memchr(b'\n', lines).map_or(lines, |end| &lines[..end]))
+    let bytes = buf.for_each_chunk(
+        rdr,
+        |e| input.read_error(e),
+        |chunk, bytes_read| {
+            if stats.lines == 0 {
+                stats.cr_inside_first_line = match &chunk {
+                    Chunk::Lines(lines) => {
+                        cr_inside(memchr::memchr(b'\n', lines).map_or(lines, |end| &lines[..end]))
+                    }
+                    Chunk::LongLine(head) => cr_inside(head),
+                };
+            }
+            match chunk {
+                Chunk::Lines(lines) => {
+                    for_each_line::<Error>(lines, |line| {
+                        stats.lines += 1;
+                        on_line(line)
+                    })?;
                 }
-                Some(Chunk::LongLine(head)) => cr_inside(head),
-            };
-        }
-        match chunk {
-            None => break,
-            Some(Chunk::Lines(lines)) => {
-                for_each_line::<Error>(lines, |line| {
+                Chunk::LongLine(head) => {
                     stats.lines += 1;
-                    on_line(line)
-                })?;
+                    stats.long_lines += 1;
+                    on_line(head)?;
+                }
             }
-            Some(Chunk::LongLine(head)) => {
-                stats.lines += 1;
-                stats.long_lines += 1;
-                on_line(head)?;
-            }
-        }
-        on_block(buf.bytes_read(), stats.lines);
-    }
-    stats.bytes = buf.bytes_read();
+            on_block(bytes_read, stats.lines);
+            Ok(())
+        },
+    )?;
+    stats.bytes = bytes;
     Ok(stats)
 }
 
@@ -268,7 +269,7 @@ impl<'a> Counter<'a> {
     /// Counts every line of one input, calling `on_block(bytes_so_far,
     /// lines_so_far)` after each block. With `spill`, a keyed table that
     /// passes the bound is written out and emptied.
-    pub fn count<R: Read + ?Sized>(
+    pub fn count<R: Read + Send + ?Sized>(
         &mut self,
         input: &Input,
         rdr: &mut R,

@@ -24,8 +24,8 @@ pub struct Task {
 impl Task {
     /// The task's bytes, as text lines: inflated or decoded as its encoding
     /// asks.
-    pub fn open(&self) -> Result<Box<dyn Read>> {
-        let raw: Box<dyn Read> = match (&self.input, self.range) {
+    pub fn open(&self) -> Result<Box<dyn Read + Send>> {
+        let raw: Box<dyn Read + Send> = match (&self.input, self.range) {
             (Input::Path(path), Some((start, end))) => {
                 let mut file = File::open(path).map_err(|e| self.input.read_error(e))?;
                 file.seek(SeekFrom::Start(start))
@@ -48,6 +48,16 @@ impl Task {
             Some((start, end)) => Some(end - start),
             None => self.input.known_size(),
         }
+    }
+
+    /// Is the task read on a second thread while its lines are counted? A
+    /// regular file that is inflated or decoded is: its reading costs about
+    /// as much CPU as its counting. A plain file is not: on the machines
+    /// measured, handing its bytes to another core cost more than copying
+    /// them did (bench/notes.md). Standard input and FIFOs never are.
+    pub fn reads_ahead(&self) -> bool {
+        matches!(self.encoding, Some(Encoding::Gzip | Encoding::Utf16 { .. }))
+            && self.size().is_some()
     }
 
     /// Does the task start its input (so its first line is the input's)?

@@ -122,7 +122,7 @@ fn map_all(
     tasks: &[Task],
     mut map_one: impl FnMut(
         &Input,
-        &mut dyn Read,
+        &mut (dyn Read + Send),
         &mut LineBuffer,
         &mut dyn FnMut(u64, u64),
     ) -> Result<MapStats>,

@@ -80,9 +80,10 @@ pub(crate) fn total_size(tasks: &[Task]) -> Option<u64> {
 pub(crate) fn map_task(
     task: &Task,
     buf: &mut LineBuffer,
-    map_one: impl FnOnce(&Input, &mut dyn Read, &mut LineBuffer) -> Result<MapStats>,
+    map_one: impl FnOnce(&Input, &mut (dyn Read + Send), &mut LineBuffer) -> Result<MapStats>,
 ) -> Result<MapStats> {
     let mut rdr = task.open()?;
+    buf.set_read_ahead(task.reads_ahead());
     let stats = map_one(&task.input, &mut rdr, buf)?;
     for note in task_notes(task, &stats) {
         warn(format_args!("{note}"));

@@ -43,13 +43,18 @@ pub fn read_head<R: Read + ?Sized>(rdr: &mut R) -> io::Result<Vec<u8>> {
 
 /// Reads the first bytes of `raw` to tell its encoding, and gives back a
 /// reader of the whole input (those bytes included) with the encoding.
-pub fn sniffed<'a>(mut raw: Box<dyn Read + 'a>) -> io::Result<(Encoding, Box<dyn Read + 'a>)> {
+pub fn sniffed<'a>(
+    mut raw: Box<dyn Read + Send + 'a>,
+) -> io::Result<(Encoding, Box<dyn Read + Send + 'a>)> {
     let head = read_head(&mut raw)?;
     Ok((sniff(&head), Box::new(io::Cursor::new(head).chain(raw))))
 }
 
 /// `raw`, read as text lines of `encoding`.
-pub fn decoded<'a>(encoding: Encoding, raw: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
+pub fn decoded<'a>(
+    encoding: Encoding,
+    raw: Box<dyn Read + Send + 'a>,
+) -> Box<dyn Read + Send + 'a> {
     match encoding {
         Encoding::Text => raw,
         Encoding::Gzip => Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(

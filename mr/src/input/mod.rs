@@ -22,11 +22,11 @@ pub enum Input {
 
 impl Input {
     /// Opens the input for reading.
-    pub fn open(&self) -> Result<Box<dyn Read>> {
+    pub fn open(&self) -> Result<Box<dyn Read + Send>> {
         match self {
-            Input::Stdin => Ok(Box::new(io::stdin().lock())),
+            Input::Stdin => Ok(Box::new(io::stdin())),
             Input::Path(path) => File::open(path)
-                .map(|f| Box::new(f) as Box<dyn Read>)
+                .map(|f| Box::new(f) as Box<dyn Read + Send>)
                 .map_err(|source| self.read_error(source)),
         }
     }
