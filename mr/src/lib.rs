@@ -26,6 +26,7 @@ pub mod map;
 pub mod output;
 pub mod progress;
 pub mod readahead;
+pub mod recent;
 pub mod reduce;
 pub mod report;
 pub mod streaming;

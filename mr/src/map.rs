@@ -11,6 +11,7 @@ use crate::keys::KeyMaker;
 use crate::level::{Detector, KeyId};
 use crate::linebuf::{Chunk, DEFAULT_MAX_LINE, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
 use crate::output::write_sorted;
+use crate::recent::RecentCounts;
 
 /// Per-key line counts, indexed by [`KeyId`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -248,6 +249,8 @@ pub struct Counter<'a> {
     keys: Option<&'a KeyMaker>,
     levels: KeyCounts,
     keyed: KeyedCounts,
+    /// In front of `keyed` for keys given as numbers.
+    recent: RecentCounts,
     /// Lines counted under the unknown level, keyed or not.
     unknown: u64,
     key: Vec<u8>,
@@ -261,6 +264,7 @@ impl<'a> Counter<'a> {
             keys,
             levels: KeyCounts::new(detector),
             keyed: KeyedCounts::default(),
+            recent: RecentCounts::default(),
             unknown: 0,
             key: Vec::with_capacity(256),
         }
@@ -282,6 +286,7 @@ impl<'a> Counter<'a> {
             keys,
             levels,
             keyed,
+            recent,
             unknown,
             key,
         } = self;
@@ -299,24 +304,53 @@ impl<'a> Counter<'a> {
             );
         };
         let unknown_level = detector.table().unknown();
-        map_lines(
+        let mut spill_if_full = |keyed: &mut KeyedCounts| match spill.as_deref_mut() {
+            Some(spill) if keyed.approx_bytes() > spill.bound => {
+                spill.write(keyed).map_err(Error::Write)
+            }
+            _ => Ok(()),
+        };
+        if !maker.is_packable() {
+            return map_lines(
+                input,
+                rdr,
+                buf,
+                |line| {
+                    if maker.write_key(detector, line, key) == unknown_level {
+                        *unknown += 1;
+                    }
+                    keyed.add(key, 1);
+                    spill_if_full(keyed)
+                },
+                on_block,
+            );
+        }
+        let stats = map_lines(
             input,
             rdr,
             buf,
             |line| {
-                if maker.write_key(detector, line, key) == unknown_level {
+                let (packed, level) = maker.packed_key(detector, line);
+                if level == unknown_level {
                     *unknown += 1;
                 }
-                keyed.add(key, 1);
-                match spill.as_deref_mut() {
-                    Some(spill) if keyed.approx_bytes() > spill.bound => {
-                        spill.write(keyed).map_err(Error::Write)
+                match recent.add(packed) {
+                    Some((packed, n)) => {
+                        maker.write_packed(detector, packed, key);
+                        keyed.add(key, n);
+                        spill_if_full(keyed)
                     }
-                    _ => Ok(()),
+                    None => Ok(()),
                 }
             },
             on_block,
-        )
+        )?;
+        for (packed, n) in recent.drain() {
+            maker.write_packed(detector, packed, key);
+            keyed.add(key, n);
+        }
+        spill_if_full(keyed)?;
+        Ok(stats)
     }
 
     /// Adds the counts of another counter of the same keys.

@@ -118,15 +118,25 @@ impl fmt::Display for KeySpec {
 }
 
 /// Builds keys by a [`KeySpec`]. Allocation-free per line: keys are written
-/// into a caller's reused buffer.
+/// into a caller's reused buffer, or, when they have only level and time
+/// parts, given as one number ([`KeyMaker::packed_key`]).
 #[derive(Clone, Debug)]
 pub struct KeyMaker {
     spec: KeySpec,
     /// A source or template part needs the token after the level word.
     needs_source: bool,
+    /// Every part is the level or a time bucket.
+    packable: bool,
     /// The year of timestamps that leave it out (syslog, logcat).
     year: u16,
 }
+
+/// A line with the places of its level word and of its source, as
+/// [`KeyMaker::write_key`] finds them.
+type LineParts<'a> = (&'a [u8], Option<(usize, usize)>, Option<(usize, usize)>);
+
+/// Where the level's key id sits in a packed key, above the stamp.
+const PACKED_LEVEL_SHIFT: u32 = 40;
 
 impl KeyMaker {
     pub fn new(spec: KeySpec, year: u16) -> KeyMaker {
@@ -134,11 +144,54 @@ impl KeyMaker {
             .0
             .iter()
             .any(|p| matches!(p, Part::Source | Part::Template));
+        let packable = spec
+            .0
+            .iter()
+            .all(|p| matches!(p, Part::Level | Part::Time(_)));
         KeyMaker {
             spec,
             needs_source,
+            packable,
             year,
         }
+    }
+
+    /// Are the keys only level and time parts, so that
+    /// [`KeyMaker::packed_key`] gives them?
+    pub fn is_packable(&self) -> bool {
+        self.packable
+    }
+
+    /// The key of `line` as one number, and the line's level key id; for a
+    /// [packable](KeyMaker::is_packable) spec only. Equal numbers are equal
+    /// keys, and [`KeyMaker::write_packed`] writes what
+    /// [`KeyMaker::write_key`] writes for the line.
+    #[inline]
+    pub fn packed_key(&self, detector: &Detector, line: &[u8]) -> (u64, crate::level::KeyId) {
+        debug_assert!(self.packable);
+        let level = detector.detect(line);
+        let mut packed = (level as u64) << PACKED_LEVEL_SHIFT;
+        if let Some(Part::Time(bucket)) = self.time_part() {
+            packed |= time::find(line, self.year).map_or(0, |s| s.packed(bucket));
+        }
+        (packed, level)
+    }
+
+    /// Writes the key a [`KeyMaker::packed_key`] number stands for into
+    /// `out` (cleared first).
+    pub fn write_packed(&self, detector: &Detector, packed: u64, out: &mut Vec<u8>) {
+        out.clear();
+        let level = (packed >> PACKED_LEVEL_SHIFT) as crate::level::KeyId;
+        let stamp = time::Stamp::unpacked(packed & ((1 << PACKED_LEVEL_SHIFT) - 1));
+        self.write_parts(detector, level, stamp, None, out);
+    }
+
+    fn time_part(&self) -> Option<Part> {
+        self.spec
+            .0
+            .iter()
+            .copied()
+            .find(|p| matches!(p, Part::Time(_)))
     }
 
     pub fn spec(&self) -> &KeySpec {
@@ -159,22 +212,45 @@ impl KeyMaker {
             (true, Some(span)) => source::after_level(line, span),
             _ => None,
         };
+        let stamp = match self.time_part() {
+            Some(_) => time::find(line, self.year),
+            None => None,
+        };
+        self.write_parts(detector, level, stamp, Some((line, span, source)), out);
+        level
+    }
+
+    /// Writes the parts of a key: the level, the stamp, and the source and
+    /// template of `line` (given when the spec has them).
+    fn write_parts(
+        &self,
+        detector: &Detector,
+        level: crate::level::KeyId,
+        stamp: Option<time::Stamp>,
+        line: Option<LineParts<'_>>,
+        out: &mut Vec<u8>,
+    ) {
         for (i, part) in self.spec.0.iter().enumerate() {
             if i > 0 {
                 out.push(JOINER);
             }
             let start = out.len();
-            match part {
-                Part::Level => out.extend_from_slice(detector.table().key(level)),
-                Part::Time(bucket) => match time::find(line, self.year) {
+            match (part, line) {
+                (Part::Level, _) => out.extend_from_slice(detector.table().key(level)),
+                (Part::Time(bucket), _) => match stamp {
                     Some(stamp) => stamp.write(*bucket, out),
                     None => out.extend_from_slice(NO_TIME),
                 },
-                Part::Source => match source::find(line, source) {
+                (Part::Source, Some((line, _, source))) => match source::find(line, source) {
                     Some(found) if !found.is_empty() => out.extend_from_slice(found),
                     _ => out.extend_from_slice(NO_SOURCE),
                 },
-                Part::Template => template::write(template::message(line, span, source), out),
+                (Part::Template, Some((line, span, source))) => {
+                    template::write(template::message(line, span, source), out)
+                }
+                (Part::Source | Part::Template, None) => {
+                    unreachable!("a packed key has no source or template part")
+                }
             }
             for b in &mut out[start..] {
                 match *b {
@@ -184,7 +260,6 @@ impl KeyMaker {
                 }
             }
         }
-        level
     }
 }
 
@@ -213,6 +288,46 @@ mod tests {
         );
         assert_eq!(key("level,hour,source", "no level, no time"), "UNKNOWN|-|-");
         assert_eq!(key("template", "no level | a\tpipe"), "no level / a pipe");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_packed_key_writes_what_write_key_writes(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "2024-12-10 14:33:21", "081109 203615", "Jun  4 05:06:07", "1733841202",
+                "[ERROR]", "INFO", "warn", "level=debug", "machine-02:", "x|y\t",
+                "2024-13-10 14:33:21", " ", "12-10 14:33:21.5", "{\"level\":\"error\"}",
+            ]), 0..6),
+            spec in proptest::sample::select(vec![
+                "level", "hour", "level,minute", "day,level", "minute",
+            ]),
+        ) {
+            let line = parts.concat();
+            let maker = KeyMaker::new(KeySpec::parse(spec).unwrap(), 2024);
+            let detector = Detector::default();
+            let (mut written, mut packed_text) = (Vec::new(), Vec::new());
+            let level = maker.write_key(&detector, line.as_bytes(), &mut written);
+            let (packed, packed_level) = maker.packed_key(&detector, line.as_bytes());
+            maker.write_packed(&detector, packed, &mut packed_text);
+            proptest::prop_assert_eq!(level, packed_level);
+            proptest::prop_assert_eq!(bstr::BStr::new(&written), bstr::BStr::new(&packed_text));
+        }
+    }
+
+    #[test]
+    fn only_level_and_time_keys_are_packed() {
+        for (spec, packable) in [
+            ("level,hour", true),
+            ("day", true),
+            ("level,source", false),
+            ("template", false),
+        ] {
+            assert_eq!(
+                KeyMaker::new(KeySpec::parse(spec).unwrap(), 2024).is_packable(),
+                packable,
+                "{spec}"
+            );
+        }
     }
 
     #[test]

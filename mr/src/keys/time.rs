@@ -73,6 +73,33 @@ impl Stamp {
         }
     }
 
+    /// The stamp cut to `bucket`, as a number below 2^35 that is never 0:
+    /// equal numbers are equal buckets.
+    pub fn packed(&self, bucket: Bucket) -> u64 {
+        let (hour, minute) = match bucket {
+            Bucket::Minute => (self.hour, self.minute),
+            Bucket::Hour => (self.hour, 0),
+            Bucket::Day => (0, 0),
+        };
+        1 << 34
+            | u64::from(self.year) << 20
+            | u64::from(self.month) << 16
+            | u64::from(self.day) << 11
+            | u64::from(hour) << 6
+            | u64::from(minute)
+    }
+
+    /// The stamp a [`Stamp::packed`] number stands for; `None` for 0.
+    pub fn unpacked(packed: u64) -> Option<Stamp> {
+        (packed >> 34 & 1 == 1).then_some(Stamp {
+            year: (packed >> 20 & 0x3FFF) as u16,
+            month: (packed >> 16 & 0xF) as u8,
+            day: (packed >> 11 & 0x1F) as u8,
+            hour: (packed >> 6 & 0x1F) as u8,
+            minute: (packed & 0x3F) as u8,
+        })
+    }
+
     /// The UTC time of `secs` seconds since 1970-01-01.
     pub fn from_epoch(secs: u64) -> Stamp {
         let days = secs / 86_400;
