@@ -4,7 +4,7 @@
 # and YARN, the benchmark harness on a tiny corpus, the criterion benchmarks
 # once each, the fuzz targets for a bounded time, shell script checks, and
 # the whole pipeline, on the embedded default and on the real services.
-# Installs what it needs (shellcheck, gawk, ripgrep, time, binutils,
+# Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
 # chromium, Maven; cargo-fuzz and cargo-zigbuild from crates.io, zig from
 # PyPI; Kafka and Hadoop jars from Maven Central into ~/.m2) when missing.
 set -euo pipefail
@@ -27,6 +27,9 @@ need_apt shellcheck shellcheck
 # Peers of the comparison harness, which its own test runs end to end.
 need_apt gawk gawk
 need_apt rg ripgrep
+need_apt pigz pigz
+# Instructions per line in the comparison report.
+need_apt valgrind valgrind
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
 # objdump checks the glibc the portable logmr needs.
 need_apt objdump binutils

@@ -13,6 +13,9 @@ pub enum Parse {
     None,
     /// `KEY<TAB>COUNT` (or `KEY COUNT`) lines.
     KeyCount,
+    /// `KEY<TAB>COUNT` lines of composite keys, summed by their first part
+    /// (before the first `|`).
+    FirstPart,
     /// `uniq -c` lines: `COUNT [KEY]`.
     UniqC,
     /// A bare count of the one level named.
@@ -32,9 +35,9 @@ pub fn parse(how: Parse, output: &str) -> Result<Option<Counts>, String> {
         Parse::Single(key) => {
             counts.insert(key.to_string(), number(output)?);
         }
-        Parse::KeyCount | Parse::UniqC => {
+        Parse::KeyCount | Parse::FirstPart | Parse::UniqC => {
             for line in output.lines().filter(|l| !l.trim().is_empty()) {
-                let (key, n) = if how == Parse::KeyCount {
+                let (key, n) = if how != Parse::UniqC {
                     let (k, n) = line
                         .rsplit_once(['\t', ' '])
                         .ok_or_else(|| format!("not KEY COUNT: {line:?}"))?;
@@ -45,6 +48,10 @@ pub fn parse(how: Parse, output: &str) -> Result<Option<Counts>, String> {
                         .split_once(' ')
                         .ok_or_else(|| format!("not COUNT KEY: {line:?}"))?;
                     (k.trim(), number(n)?)
+                };
+                let key = match how {
+                    Parse::FirstPart => key.split('|').next().unwrap_or(key),
+                    _ => key,
                 };
                 let key = key.trim_start_matches('[').trim_end_matches(']');
                 *counts.entry(key.to_string()).or_default() += n;
@@ -71,11 +78,19 @@ mod tests {
         );
         assert_eq!(
             parse(Parse::UniqC, "      2 [ERROR]\n      5 [INFO]\n").unwrap(),
-            Some(want)
+            Some(want.clone())
         );
         assert_eq!(
             parse(Parse::Single("ERROR"), "7\n").unwrap(),
             Some([("ERROR".to_string(), 7)].into())
+        );
+        assert_eq!(
+            parse(
+                Parse::FirstPart,
+                "ERROR|2024-12-10T14\t1\nERROR|2024-12-10T15\t1\nINFO|-\t5\n"
+            )
+            .unwrap(),
+            Some(want)
         );
         assert_eq!(parse(Parse::None, "123 file").unwrap(), None);
         assert!(parse(Parse::KeyCount, "garbage").is_err());

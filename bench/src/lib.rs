@@ -1,16 +1,19 @@
 //! Benchmarks of logmr.
 //!
 //! * [`corpus`] generates deterministic corpora and knows their ground truth.
-//! * [`measure`] runs a shell command and measures wall time and peak RSS.
+//! * [`measure`] runs a shell command and measures wall time, CPU time and
+//!   peak RSS.
 //! * [`counts`] reads each tool's output as per-level counts.
 //! * [`levelcount`] is the side-by-side level-count comparison,
 //!   [`memory`] the rows with many distinct keys, [`loghub`] the template
 //!   evaluation on labelled samples, and [`producing`] and [`sinking`] the
 //!   generator's and the sink's rows.
+//! * [`instructions`] counts instructions per line under cachegrind.
 //! * [`report`] renders markdown tables; [`machine`] describes the machine.
 
 pub mod corpus;
 pub mod counts;
+pub mod instructions;
 pub mod levelcount;
 pub mod loghub;
 pub mod machine;

@@ -1,5 +1,5 @@
-//! Runs a shell command and measures it: wall time and the peak resident
-//! memory of the largest process in it (its own or any child's).
+//! Runs a shell command and measures it: wall time, CPU time, and the peak
+//! resident memory of the largest process in it (its own or any child's).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct Run {
     pub wall: Duration,
+    /// User and system time of every process of the run that was waited
+    /// for (a background process killed at the end is not).
+    pub cpu: Duration,
     /// Peak RSS in bytes of the largest process of the run.
     pub max_rss: u64,
     pub stdout: String,
@@ -34,6 +37,7 @@ pub fn run(shell: Shell, script: &str) -> Result<Run, String> {
         Shell::Exec => ("sh", format!("exec {script}")),
     };
     let rss_file = std::env::temp_dir().join(format!("logmr-bench-rss-{}", std::process::id()));
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let out = Command::new(GNU_TIME)
         .args(["-f", "%M", "-o"])
@@ -43,6 +47,7 @@ pub fn run(shell: Shell, script: &str) -> Result<Run, String> {
         .output()
         .map_err(|e| format!("cannot run {GNU_TIME} (Debian package `time`): {e}"))?;
     let wall = started.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu_before);
     let rss_text = std::fs::read_to_string(&rss_file).unwrap_or_default();
     let _ = std::fs::remove_file(&rss_file);
     if !out.status.success() {
@@ -61,9 +66,22 @@ pub fn run(shell: Shell, script: &str) -> Result<Run, String> {
         String::from_utf8(out.stdout).map_err(|_| format!("{script:?} printed non-UTF-8"))?;
     Ok(Run {
         wall,
+        cpu,
         max_rss: kib * 1024,
         stdout,
     })
+}
+
+/// User and system time of this process's children that were waited for.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage fills the zeroed struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// Several runs of one command, summarised by their medians.
@@ -87,6 +105,12 @@ impl Sample {
         walls[walls.len() / 2]
     }
 
+    pub fn median_cpu(&self) -> Duration {
+        let mut cpus: Vec<Duration> = self.runs.iter().map(|r| r.cpu).collect();
+        cpus.sort();
+        cpus[cpus.len() / 2]
+    }
+
     pub fn max_rss(&self) -> u64 {
         self.runs.iter().map(|r| r.max_rss).max().unwrap_or(0)
     }
@@ -107,6 +131,14 @@ mod tests {
         assert_eq!(sample.runs.len(), 3);
         assert_eq!(sample.stdout(), "a\tb\n");
         assert!(sample.max_rss() > 0);
+        // 0.3 s of CPU shows up in the CPU time, and a sleep does not.
+        let busy = run(
+            Shell::Bash,
+            "python3 -c 'import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass'; sleep 0.3",
+        )
+        .unwrap();
+        assert!(busy.cpu >= Duration::from_millis(290), "{:?}", busy.cpu);
+        assert!(busy.cpu < Duration::from_millis(550), "{:?}", busy.cpu);
         // A child that allocates 64 MiB shows up in the peak.
         let big = run(
             Shell::Bash,

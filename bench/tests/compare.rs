@@ -46,6 +46,11 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "### Level count, mixed layout",
         "| logmr map FILE | `logmr map FILE` |",
         "| Python mapper \\| sort \\| reducer ¹ |",
+        "| logmr map --by level,hour FILE | `logmr map --by level,hour FILE` |",
+        "| logmr run FILE.gz | `logmr run FILE.gz` |",
+        "| pigz -dc FILE.gz \\| logmr map, a CPU hog beside |",
+        "### Instructions per line (cachegrind)",
+        "| seed | `logmr map --by level,hour FILE` |",
         "| mawk |",
         "### Memory: 20480 distinct keys",
         "| logmr reduce --sorted | `logmr reduce --sorted KEYS` |",
@@ -61,6 +66,11 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
     assert!(!text.contains("**wrong**"), "a wrong output in:\n{text}");
+    // tests/run.sh installs them, so their rows must be measured.
+    for tool in ["pigz", "valgrind"] {
+        let missing = format!("not installed: `{tool}`");
+        assert!(!text.contains(&missing), "{missing} in:\n{text}");
+    }
     let results: Vec<_> = std::fs::read_dir(dir.join("results")).unwrap().collect();
     assert_eq!(results.len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -10,7 +10,7 @@ use logmr_bench::corpus::Layout;
 use logmr_bench::levelcount::{self, Config, Target};
 use logmr_bench::machine;
 use logmr_bench::report::{Table, mib};
-use logmr_bench::{loghub, memory, producing, sinking};
+use logmr_bench::{instructions, loghub, memory, producing, sinking};
 
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
@@ -227,6 +227,11 @@ fn run() -> Result<(), String> {
     let cpu_before = machine::CpuTimes::now();
     let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
     let mixed = levelcount::measure(&cfg, Layout::Mixed, progress)?;
+    progress("instructions per line under cachegrind");
+    let instructions = instructions::measure(
+        &cfg.logmr,
+        &[("seed", &seed.corpus), ("mixed", &mixed.corpus)],
+    )?;
     let memory = memory::measure(&memory_cfg, progress)?;
     let templates = match &loghub_dir {
         Some(dir) => {
@@ -272,6 +277,7 @@ fn run() -> Result<(), String> {
         Some(targets_table(&targets)),
         Some(levelcount::table(&seed)),
         Some(levelcount::table(&mixed)),
+        Some(instructions::table(&instructions)),
         Some(memory::table(&memory)),
         templates.as_deref().map(loghub::table),
         Some(producing::table(&generator)),
