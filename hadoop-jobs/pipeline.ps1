@@ -58,7 +58,9 @@ an Apache Kafka broker started for the run (also through bash).
 The check needs an empty topic and store to start from: a broker or cluster
 started here is, and the default store is cleared on each run. A store of
 your own (-Store) must be empty or missing: pipeline.ps1 never deletes one.
-The binaries are built with cargo unless `$env:LOGMR_BIN_DIR holds them.
+The binaries are built with cargo unless `$env:LOGMR_BIN_DIR holds them; a
+Hadoop job ships the portable logmr when it has been built
+(bash mr/build-portable.sh), as job.ps1 does.
 
 Exit codes: 0 the counts match, 1 a stage failed or the counts differ,
 2 bad arguments or setup.
@@ -118,8 +120,12 @@ try {
         cargo build --release --quiet --manifest-path (Join-Path $RepoRoot 'Cargo.toml') -p logmr -p logmr-ingest
         if ($LASTEXITCODE -ne 0) { Fail 1 'cargo build failed' }
         $bin = Join-Path $RepoRoot 'target/release'
+        # A Hadoop job ships the logmr that job.ps1 picks: the portable build
+        # when there is one (bash mr/build-portable.sh), which older nodes run.
+        if (-not $hdfs) { $env:LOGMR_BIN = Join-Path $bin "logmr$Exe" }
+    } else {
+        $env:LOGMR_BIN = Join-Path $bin "logmr$Exe"
     }
-    $env:LOGMR_BIN = Join-Path $bin "logmr$Exe"
 
     if (-not $Brokers) {
         Write-Stage 'starting an Apache Kafka broker on this machine (KRaft, stopped at exit)'

@@ -48,7 +48,9 @@ Apache Kafka broker started for the run.
 The check needs an empty topic and store to start from: a broker or cluster
 started here is, and the default store is cleared on each run. A store of
 your own (--store) must be empty or missing: pipeline.sh never deletes one.
-The binaries are built with cargo unless \$LOGMR_BIN_DIR holds them.
+The binaries are built with cargo unless \$LOGMR_BIN_DIR holds them; a
+Hadoop job ships the portable logmr when it has been built
+(bash mr/build-portable.sh), as job.sh does.
 
 Exit codes: 0 the counts match, 1 a stage failed or the counts differ,
 2 bad arguments or setup.
@@ -132,8 +134,12 @@ if [ -z "$bin" ]; then
     cargo build --release --quiet --manifest-path "$repo_root/Cargo.toml" -p logmr -p logmr-ingest ||
         die 1 "cargo build failed"
     bin=$repo_root/target/release
+    # A Hadoop job ships the logmr that job.sh picks: the portable build
+    # when there is one (bash mr/build-portable.sh), which older nodes run.
+    [ "$hdfs" = 1 ] || export LOGMR_BIN=$bin/logmr
+else
+    export LOGMR_BIN=$bin/logmr
 fi
-export LOGMR_BIN=$bin/logmr
 
 if [ -z "$brokers" ]; then
     stage "starting an Apache Kafka broker on this machine (KRaft, stopped at exit)"
