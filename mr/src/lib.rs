@@ -29,6 +29,7 @@ pub mod readahead;
 pub mod recent;
 pub mod reduce;
 pub mod report;
+pub mod runs;
 pub mod streaming;
 pub mod tasks;
 

@@ -219,25 +219,83 @@ pub fn map_lines<R: Read + Send + ?Sized>(
     Ok(stats)
 }
 
-/// Where `map --by` puts its table when it grows past a bound: the
-/// counts are written out and the table emptied, so memory stays bounded
-/// whatever the number of keys. Keys then repeat in the output, which
-/// the reducer sums.
+/// Where a `--by` table goes when it grows past a bound: the counts are
+/// written out, sorted, and the table emptied, so memory stays bounded
+/// whatever the number of keys. `logmr map` writes to its output, where
+/// keys then repeat and the reducer sums them; `logmr run` writes to a
+/// file of sorted runs ([`crate::runs`]) that it merges at the end.
 pub struct Spill<'w> {
     /// The most [`KeyedCounts::approx_bytes`] the table may reach.
     pub bound: usize,
     pub out: &'w mut dyn Write,
     pub separator: &'w [u8],
+    /// The file `out` writes, for errors; `None`: the command's output.
+    pub file: Option<String>,
     /// How many times the table was written out.
     pub times: u64,
+    /// Where each run written ends, in bytes from the first.
+    pub ends: Vec<u64>,
 }
 
-impl Spill<'_> {
-    fn write(&mut self, counts: &mut KeyedCounts) -> io::Result<()> {
-        write_sorted(self.out, counts.iter(), self.separator)?;
+impl<'w> Spill<'w> {
+    /// A spill of tables past `bound` bytes to `out`.
+    pub fn new(bound: usize, out: &'w mut dyn Write, separator: &'w [u8]) -> Spill<'w> {
+        Spill {
+            bound,
+            out,
+            separator,
+            file: None,
+            times: 0,
+            ends: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, counts: &mut KeyedCounts) -> Result<()> {
+        self.run(|out, sep| write_sorted(out, counts.iter(), sep))?;
         counts.clear();
         self.times += 1;
         Ok(())
+    }
+
+    /// Writes one sorted run with `write`, noting where it ends.
+    pub fn run(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write, &[u8]) -> io::Result<()>,
+    ) -> Result<()> {
+        let mut counted = Counted {
+            inner: &mut *self.out,
+            bytes: 0,
+        };
+        let written = write(&mut counted, self.separator).and_then(|()| counted.flush());
+        let bytes = counted.bytes;
+        written.map_err(|source| match &self.file {
+            Some(path) => Error::WriteFile {
+                path: path.clone(),
+                source,
+            },
+            None => Error::Write(source),
+        })?;
+        let start = self.ends.last().copied().unwrap_or(0);
+        self.ends.push(start + bytes);
+        Ok(())
+    }
+}
+
+/// A writer that counts the bytes it passes on.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    bytes: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -305,9 +363,7 @@ impl<'a> Counter<'a> {
         };
         let unknown_level = detector.table().unknown();
         let mut spill_if_full = |keyed: &mut KeyedCounts| match spill.as_deref_mut() {
-            Some(spill) if keyed.approx_bytes() > spill.bound => {
-                spill.write(keyed).map_err(Error::Write)
-            }
+            Some(spill) if keyed.approx_bytes() > spill.bound => spill.write(keyed),
             _ => Ok(()),
         };
         if !maker.is_packable() {

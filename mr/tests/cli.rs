@@ -1236,6 +1236,72 @@ fn map_by_spills_its_table_past_the_memory_bound() {
     );
 }
 
+/// `run --by` past its memory bound writes sorted runs to temporary files
+/// and merges them: the output is the one table's, the files are gone,
+/// and a temporary directory that cannot be written is a clear error.
+#[test]
+fn run_by_merges_runs_written_past_the_memory_bound() {
+    let word = |mut i: u32| {
+        let mut w = String::new();
+        for _ in 0..5 {
+            w.push(char::from(b'a' + (i % 26) as u8));
+            i /= 26;
+        }
+        w
+    };
+    let input: String = (0..60_000)
+        .map(|i| {
+            let level = if i % 3 == 0 { "WARN" } else { "INFO" };
+            format!("[{level}] user {}\n", word(i % 40_000))
+        })
+        .collect();
+    let dir = TempDir::new();
+    let file = dir.write("app.log", input.as_bytes());
+    let tmp = dir.0.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let file = file.to_str().unwrap();
+    let whole = run(&["run", "--by", "level,template", file], b"");
+    assert!(whole.stdout.split(|&b| b == b'\n').count() > 40_000);
+    for jobs in ["1", "2"] {
+        let spilled = run_cmd(
+            logmr()
+                .args([
+                    "run",
+                    "-j",
+                    jobs,
+                    "--by",
+                    "level,template",
+                    "--memory",
+                    "1M",
+                ])
+                .args(["--chunk-size", "256K", file])
+                .env("TMPDIR", &tmp),
+            b"",
+        );
+        assert!(spilled.status.success(), "{}", stderr(&spilled));
+        assert!(
+            stderr(&spilled).contains("sorted run(s)"),
+            "{}",
+            stderr(&spilled)
+        );
+        assert_eq!(spilled.stdout, whole.stdout, "-j {jobs}");
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    }
+    let missing = run_cmd(
+        logmr()
+            .args(["run", "--by", "level,template", "--memory", "1M", file])
+            .env("TMPDIR", dir.0.join("missing")),
+        b"",
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("cannot write ")
+            && stderr(&missing).contains("missing/logmr-run-"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 

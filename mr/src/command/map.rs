@@ -44,12 +44,7 @@ pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
         return emit_each(opts, &tasks, out);
     }
     let mut counter = Counter::new(&opts.detector, opts.keys.as_ref());
-    let mut spill = Spill {
-        bound: opts.memory,
-        out,
-        separator: &opts.separator,
-        times: 0,
-    };
+    let mut spill = Spill::new(opts.memory, out, &opts.separator);
     let stats = map_all(opts, &tasks, |input, rdr, buf, on_block| {
         counter.count(input, rdr, buf, on_block, Some(&mut spill))
     })?;

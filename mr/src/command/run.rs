@@ -2,7 +2,9 @@
 //! become map tasks (chunks of plain files that end at line ends; a gzip or
 //! UTF-16 file, a FIFO or stdin whole), which worker threads take in turn;
 //! each counts in its own [`Counter`], and the counters are merged at the
-//! end. The output is what the Hadoop-style
+//! end. With `--by`, a worker whose key table passes its share of
+//! `--memory` writes it to a temporary file as a sorted run; the runs are
+//! merged at the end ([`crate::runs`]). The output is what the Hadoop-style
 //! pipeline `logmr map | sort | logmr reduce` prints for the same input.
 
 use std::io::Write;
@@ -15,9 +17,13 @@ use crate::error::{Error, Result};
 use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
-use crate::map::{Counter, MapStats};
+use crate::map::{Counter, MapStats, Spill};
 use crate::progress::Progress;
+use crate::progress::human_bytes;
+use crate::reduce::Groups;
+use crate::runs::{self, RunFile};
 use crate::streaming::Reporter;
+use crate::streaming::in_hadoop_task;
 use crate::tasks::Task;
 
 use super::map::report_stats;
@@ -36,15 +42,21 @@ pub struct RunOptions {
     pub jobs: usize,
     /// Bytes per map task of a plain file.
     pub chunk: u64,
+    /// The most memory the `--by` key tables of all workers may take
+    /// together before they are written to temporary files.
+    pub memory: usize,
     pub reporter: Reporter,
     pub quiet: bool,
     pub max_line: usize,
 }
 
-/// One worker's counts.
+/// One worker's counts: in its counter, and in the runs it wrote out.
 struct Partial<'a> {
     counter: Counter<'a>,
     stats: MapStats,
+    runs: RunFile,
+    /// Where each run in `runs` ends.
+    ends: Vec<u64>,
 }
 
 /// Shared between the workers: the next task, progress, and a stop flag.
@@ -54,13 +66,23 @@ struct Shared<'a> {
     bytes: AtomicU64,
     lines: AtomicU64,
     failed: AtomicBool,
+    workers: usize,
 }
 
-fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>) -> Result<Partial<'a>> {
+fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>, index: usize) -> Result<Partial<'a>> {
     let mut partial = Partial {
         counter: Counter::new(&opts.detector, opts.keys.as_ref()),
         stats: MapStats::default(),
+        runs: RunFile::new(index),
+        ends: Vec::new(),
     };
+    let file = partial.runs.path();
+    let mut spill = Spill::new(
+        opts.memory / shared.workers,
+        &mut partial.runs,
+        runs::SEPARATOR,
+    );
+    spill.file = Some(file);
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
     while !shared.failed.load(Ordering::Relaxed) {
         let Some(task) = shared
@@ -80,10 +102,13 @@ fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>) -> Result<Partial<'a>> 
             (seen_bytes, seen_lines) = (bytes, lines);
         };
         let stats = super::map_task(task, &mut buf, |input, rdr, buf| {
-            partial.counter.count(input, rdr, buf, on_block, None)
+            partial
+                .counter
+                .count(input, rdr, buf, on_block, Some(&mut spill))
         })?;
         partial.stats.merge(stats);
     }
+    partial.ends = std::mem::take(&mut spill.ends);
     Ok(partial)
 }
 
@@ -97,17 +122,18 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
         bytes: AtomicU64::new(0),
         lines: AtomicU64::new(0),
         failed: AtomicBool::new(false),
+        workers: opts.jobs.clamp(1, tasks.len().max(1)),
     };
-    let workers = opts.jobs.clamp(1, tasks.len().max(1));
+    let workers = shared.workers;
     let mut progress = Progress::new("logmr run", opts.reporter, opts.quiet, total_bytes);
     let (done_tx, done_rx) = mpsc::channel();
     let results: Vec<Result<Partial<'_>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
+            .map(|index| {
                 let done = done_tx.clone();
                 let shared = &shared;
                 scope.spawn(move || {
-                    let result = worker(opts, shared);
+                    let result = worker(opts, shared, index);
                     if result.is_err() {
                         shared.failed.store(true, Ordering::Relaxed);
                     }
@@ -137,25 +163,53 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
         shared.lines.load(Ordering::Relaxed),
     );
 
-    let mut total = Partial {
-        counter: Counter::new(&opts.detector, opts.keys.as_ref()),
-        stats: MapStats::default(),
-    };
-    for result in results {
-        let partial = result?;
-        total.counter.merge(partial.counter);
-        total.stats.merge(partial.stats);
+    let partials = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut stats = MapStats::default();
+    let mut unknown = 0;
+    for partial in &partials {
+        stats.merge(partial.stats);
+        unknown += partial.counter.unknown();
     }
-    total
-        .counter
-        .write(out, &opts.separator)
-        .map_err(Error::Write)?;
+    if partials.iter().any(|p| !p.ends.is_empty()) {
+        merge_runs(opts, partials, out)?;
+    } else {
+        let mut total = Counter::new(&opts.detector, opts.keys.as_ref());
+        for partial in partials {
+            total.merge(partial.counter);
+        }
+        total.write(out, &opts.separator).map_err(Error::Write)?;
+    }
     out.flush().map_err(Error::Write)?;
-    report_stats(
-        opts.reporter,
-        opts.max_line,
-        &total.stats,
-        Some(total.counter.unknown()),
-    );
-    Ok(total.stats)
+    report_stats(opts.reporter, opts.max_line, &stats, Some(unknown));
+    Ok(stats)
+}
+
+/// Writes the totals of workers of whom some wrote runs: every table left
+/// in memory becomes a run too, and all runs are merged.
+fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write) -> Result<()> {
+    let mut files = Vec::with_capacity(partials.len());
+    let mut readers = Vec::new();
+    let spills: usize = partials.iter().map(|p| p.ends.len()).sum();
+    for mut partial in partials {
+        let file = partial.runs.path();
+        let mut spill = Spill::new(usize::MAX, &mut partial.runs, runs::SEPARATOR);
+        spill.file = Some(file);
+        spill.ends = std::mem::take(&mut partial.ends);
+        spill.run(|out, sep| partial.counter.write(out, sep))?;
+        let ends = std::mem::take(&mut spill.ends);
+        readers.extend(partial.runs.runs(&ends)?);
+        files.push(partial.runs);
+    }
+    if !in_hadoop_task() && !opts.quiet {
+        super::warn(format_args!(
+            "the key tables passed {} and were written to {spills} sorted run(s) in {}; merging them",
+            human_bytes(opts.memory as u64),
+            std::env::temp_dir().display()
+        ));
+    }
+    let mut groups = Groups::new(out, &opts.separator);
+    runs::merge(readers, "the runs of the key tables", &mut groups)?;
+    groups.finish().map_err(Error::Write)?;
+    drop(files);
+    Ok(())
 }

@@ -347,6 +347,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = byte_size)]
     pub chunk_size: u64,
 
+    /// The most memory the --by key tables of all threads may take together
+    /// (K, M and G suffixes); past it, they are written as sorted runs to
+    /// temporary files (in $TMPDIR) and merged at the end.
+    #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = table_size)]
+    pub memory: usize,
+
     /// Separator between key and total on output.
     #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           value_parser = separator)]

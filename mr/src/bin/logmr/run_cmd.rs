@@ -22,6 +22,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         separator: args.separator.0,
         jobs,
         chunk: args.chunk_size,
+        memory: args.memory,
         reporter,
         quiet: args.common.quiet,
         max_line: args.common.max_line,

@@ -1,0 +1,250 @@
+//! Sorted runs of `KEY<TAB>COUNT` lines on disk, and their merge: when a
+//! `logmr run --by` table passes its memory bound, it is written to a
+//! temporary file as one sorted run and emptied ([`Spill`](crate::map::Spill)),
+//! and at the end every run is merged into one sorted output with each
+//! key's total. Memory then holds one line per run, whatever the number of
+//! keys.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::reduce::{Groups, parse_line};
+
+/// Between key and count in a run.
+pub const SEPARATOR: &[u8] = b"\t";
+
+/// A temporary file of runs, made on the first write in the system's
+/// temporary directory (`TMPDIR`) and removed when dropped.
+pub struct RunFile {
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl RunFile {
+    /// A run file for one worker of this process; nothing is created yet.
+    pub fn new(worker: usize) -> RunFile {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        RunFile {
+            path: std::env::temp_dir().join(format!(
+                "logmr-run-{}-{worker}-{nanos}.keys",
+                std::process::id()
+            )),
+            file: None,
+        }
+    }
+
+    pub fn path(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Readers of the runs that end at `ends` (as [`Spill::ends`](crate::map::Spill)
+    /// gives them), in order, empty runs left out.
+    pub fn runs(&mut self, ends: &[u64]) -> Result<Vec<BufReader<io::Take<File>>>> {
+        let path = self.path();
+        if let Some(file) = &mut self.file {
+            file.flush().map_err(|source| Error::WriteFile {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        let read_error = |source| Error::Read {
+            input: path.clone(),
+            source,
+        };
+        let mut runs = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for &end in ends {
+            // An empty run (an empty table) has nothing to read, and the
+            // file may not even exist.
+            if end == start {
+                continue;
+            }
+            let mut file = File::open(&self.path).map_err(read_error)?;
+            file.seek(SeekFrom::Start(start)).map_err(read_error)?;
+            runs.push(BufReader::with_capacity(64 * 1024, file.take(end - start)));
+            start = end;
+        }
+        Ok(runs)
+    }
+}
+
+impl Write for RunFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => self.file.insert(BufWriter::with_capacity(
+                256 * 1024,
+                File::options()
+                    .write(true)
+                    .create_new(true)
+                    .open(&self.path)?,
+            )),
+        };
+        file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), Write::flush)
+    }
+}
+
+impl Drop for RunFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// One run being merged: its reader and its current line's key and count.
+struct Head<R> {
+    reader: R,
+    line: Vec<u8>,
+}
+
+impl<R: BufRead> Head<R> {
+    /// Reads the next line; `false` at the end of the run.
+    fn advance(&mut self) -> io::Result<bool> {
+        self.line.clear();
+        Ok(self.reader.read_until(b'\n', &mut self.line)? > 0)
+    }
+
+    fn key_count(&self, name: &str) -> Result<(&[u8], u64)> {
+        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+        parse_line(line, SEPARATOR).map_err(|reason| damaged(name, reason))
+    }
+}
+
+/// A run that does not read back as it was written.
+fn damaged(name: &str, reason: impl std::fmt::Display) -> Error {
+    Error::Read {
+        input: name.to_string(),
+        source: io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a run of the key table does not read back: {reason}"),
+        ),
+    }
+}
+
+/// Merges sorted runs into `out`: every key once, in byte order, with the
+/// sum of its counts. `name` names the runs in errors.
+pub fn merge<R: BufRead>(runs: Vec<R>, name: &str, out: &mut Groups<'_>) -> Result<()> {
+    let mut heads = Vec::with_capacity(runs.len());
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    let read_error = |source| Error::Read {
+        input: name.to_string(),
+        source,
+    };
+    for reader in runs {
+        let mut head = Head {
+            reader,
+            line: Vec::with_capacity(256),
+        };
+        if head.advance().map_err(read_error)? {
+            heap.push(Reverse((head.key_count(name)?.0.to_vec(), heads.len())));
+        }
+        heads.push(head);
+    }
+    while let Some(Reverse((key, i))) = heap.pop() {
+        let (_, count) = heads[i].key_count(name)?;
+        out.add(&key, count)
+            .map_err(Error::Write)?
+            .map_err(|reason| damaged(name, reason))?;
+        if heads[i].advance().map_err(read_error)? {
+            heap.push(Reverse((heads[i].key_count(name)?.0.to_vec(), i)));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Sorted runs of `KEY\tCOUNT` lines, as a spill writes them.
+    fn run_text(run: &BTreeMap<Vec<u8>, u64>) -> Vec<u8> {
+        let mut text = Vec::new();
+        for (key, n) in run {
+            text.extend_from_slice(key);
+            text.push(b'\t');
+            text.extend_from_slice(n.to_string().as_bytes());
+            text.push(b'\n');
+        }
+        text
+    }
+
+    proptest! {
+        #[test]
+        fn merging_runs_gives_each_key_once_with_its_total(
+            runs in proptest::collection::vec(
+                proptest::collection::btree_map(
+                    proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'|'), Just(0xFFu8)], 0..4),
+                    1u64..1000,
+                    0..20,
+                ),
+                0..6,
+            ),
+        ) {
+            let mut want: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+            for run in &runs {
+                for (key, n) in run {
+                    *want.entry(key.clone()).or_default() += n;
+                }
+            }
+            let mut file = RunFile::new(0);
+            let mut ends = Vec::new();
+            let mut at = 0;
+            for run in &runs {
+                let text = run_text(run);
+                file.write_all(&text).unwrap();
+                at += text.len() as u64;
+                ends.push(at);
+            }
+            let readers = file.runs(&ends).unwrap();
+            let mut out = Vec::new();
+            let mut groups = Groups::new(&mut out, b"=");
+            merge(readers, "runs", &mut groups).unwrap();
+            groups.finish().unwrap();
+            let mut expected = Vec::new();
+            for (key, n) in &want {
+                expected.extend_from_slice(key);
+                expected.push(b'=');
+                expected.extend_from_slice(n.to_string().as_bytes());
+                expected.push(b'\n');
+            }
+            prop_assert_eq!(bstr::BStr::new(&out), bstr::BStr::new(&expected));
+        }
+    }
+
+    #[test]
+    fn the_file_is_made_on_the_first_write_and_removed_on_drop() {
+        let mut file = RunFile::new(7);
+        let path = PathBuf::from(file.path());
+        assert!(!path.exists());
+        file.write_all(b"a\t1\n").unwrap();
+        file.flush().unwrap();
+        assert!(path.exists());
+        drop(file);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_bad_line_in_a_run_is_an_error() {
+        let runs: Vec<&[u8]> = vec![b"a\t1\n", b"b\tx\n"];
+        let mut out = Vec::new();
+        let mut groups = Groups::new(&mut out, b"\t");
+        let err = merge(runs, "runs", &mut groups).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot read runs: a run of the key table does not read back: count is not a non-negative integer below 2^64"
+        );
+    }
+}
