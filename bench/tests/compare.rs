@@ -55,6 +55,7 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "### Memory: 20480 distinct keys",
         "| logmr reduce --sorted | `logmr reduce --sorted KEYS` |",
         "| logmr map --by template | `logmr map --by template LOG` |",
+        "| logmr run --by template --memory 64M | `logmr run --by template --memory 64M LOG` |",
         "### Generator: lines per second",
         "| logmr-gen → Kafka |",
         "| rdkafka, pre-built messages (ceiling) |",

@@ -200,7 +200,7 @@ fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write
         readers.extend(partial.runs.runs(&ends)?);
         files.push(partial.runs);
     }
-    if !in_hadoop_task() && !opts.quiet {
+    if !in_hadoop_task() {
         super::warn(format_args!(
             "the key tables passed {} and were written to {spills} sorted run(s) in {}; merging them",
             human_bytes(opts.memory as u64),
