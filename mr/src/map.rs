@@ -266,7 +266,7 @@ impl<'w> Spill<'w> {
             inner: &mut *self.out,
             bytes: 0,
         };
-        let written = write(&mut counted, self.separator).and_then(|()| counted.flush());
+        let written = write(&mut counted, self.separator);
         let bytes = counted.bytes;
         written.map_err(|source| match &self.file {
             Some(path) => Error::WriteFile {

@@ -1,5 +1,5 @@
-//! Reading on a second thread: one thread reads (copying out of the page
-//! cache, or inflating gzip) and cuts the bytes into chunks of whole lines,
+//! Reading on a second thread: one thread reads (inflating gzip, decoding
+//! UTF-16) and cuts the bytes into chunks of whole lines,
 //! while the calling thread counts the chunks before. A few buffers go
 //! back and forth between the two, so memory stays bounded.
 
@@ -39,10 +39,8 @@ pub fn for_each_chunk<R: Read + Send + ?Sized, E>(
         scope.spawn(move || {
             // No spare comes back once the counting side has ended.
             while let Ok(spare) = spare_rx.recv() {
-                let message = match buf.next_owned(rdr, spare) {
-                    Ok(None) => return,
-                    Ok(Some(chunk)) => Ok(chunk),
-                    Err(e) => Err(e),
+                let Some(message) = buf.next_owned(rdr, spare).transpose() else {
+                    return;
                 };
                 let failed = message.is_err();
                 // The counting side hung up (it failed): stop reading.

@@ -1,6 +1,6 @@
 //! Sorted runs of `KEY<TAB>COUNT` lines on disk, and their merge: when a
 //! `logmr run --by` table passes its memory bound, it is written to a
-//! temporary file as one sorted run and emptied ([`Spill`](crate::map::Spill)),
+//! temporary file as one sorted run and emptied ([`Spill`]),
 //! and at the end every run is merged into one sorted output with each
 //! key's total. Memory then holds one line per run, whatever the number of
 //! keys.
@@ -12,6 +12,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::map::Spill;
 use crate::reduce::{Groups, parse_line};
 
 /// Between key and count in a run.
@@ -41,6 +42,14 @@ impl RunFile {
 
     pub fn path(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// A spill of tables past `bound` bytes into this file, as sorted runs.
+    pub fn spill(&mut self, bound: usize) -> Spill<'_> {
+        let path = self.path();
+        let mut spill = Spill::new(bound, self, SEPARATOR);
+        spill.file = Some(path);
+        spill
     }
 
     /// Readers of the runs that end at `ends` (as [`Spill::ends`](crate::map::Spill)
@@ -102,22 +111,30 @@ impl Drop for RunFile {
     }
 }
 
-/// One run being merged: its reader and its current line's key and count.
+/// One run being merged: its reader and its current line's count.
 struct Head<R> {
     reader: R,
     line: Vec<u8>,
+    count: u64,
 }
 
 impl<R: BufRead> Head<R> {
-    /// Reads the next line; `false` at the end of the run.
-    fn advance(&mut self) -> io::Result<bool> {
+    /// Reads and parses the next line: its key, or `None` at the end of
+    /// the run.
+    fn advance(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
         self.line.clear();
-        Ok(self.reader.read_until(b'\n', &mut self.line)? > 0)
-    }
-
-    fn key_count(&self, name: &str) -> Result<(&[u8], u64)> {
+        let read = self.reader.read_until(b'\n', &mut self.line);
+        if read.map_err(|source| Error::Read {
+            input: name.to_string(),
+            source,
+        })? == 0
+        {
+            return Ok(None);
+        }
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-        parse_line(line, SEPARATOR).map_err(|reason| damaged(name, reason))
+        let (key, count) = parse_line(line, SEPARATOR).map_err(|reason| damaged(name, reason))?;
+        self.count = count;
+        Ok(Some(key.to_vec()))
     }
 }
 
@@ -137,27 +154,23 @@ fn damaged(name: &str, reason: impl std::fmt::Display) -> Error {
 pub fn merge<R: BufRead>(runs: Vec<R>, name: &str, out: &mut Groups<'_>) -> Result<()> {
     let mut heads = Vec::with_capacity(runs.len());
     let mut heap = BinaryHeap::with_capacity(runs.len());
-    let read_error = |source| Error::Read {
-        input: name.to_string(),
-        source,
-    };
     for reader in runs {
         let mut head = Head {
             reader,
             line: Vec::with_capacity(256),
+            count: 0,
         };
-        if head.advance().map_err(read_error)? {
-            heap.push(Reverse((head.key_count(name)?.0.to_vec(), heads.len())));
+        if let Some(key) = head.advance(name)? {
+            heap.push(Reverse((key, heads.len())));
         }
         heads.push(head);
     }
     while let Some(Reverse((key, i))) = heap.pop() {
-        let (_, count) = heads[i].key_count(name)?;
-        out.add(&key, count)
+        out.add(&key, heads[i].count)
             .map_err(Error::Write)?
             .map_err(|reason| damaged(name, reason))?;
-        if heads[i].advance().map_err(read_error)? {
-            heap.push(Reverse((heads[i].key_count(name)?.0.to_vec(), i)));
+        if let Some(key) = heads[i].advance(name)? {
+            heap.push(Reverse((key, i)));
         }
     }
     Ok(())

@@ -1202,18 +1202,20 @@ fn cr_only_line_ends_are_warned_about() {
     assert_eq!(stderr(&crlf), "");
 }
 
+/// A five-letter word, a different one for each `i` below 26^5.
+fn word(mut i: u32) -> String {
+    let mut w = String::new();
+    for _ in 0..5 {
+        w.push(char::from(b'a' + (i % 26) as u8));
+        i /= 26;
+    }
+    w
+}
+
 /// Distinct lines past the key table's bound: the table is written out in
 /// parts, keys repeat, and the reducer's sums are what one table gives.
 #[test]
 fn map_by_spills_its_table_past_the_memory_bound() {
-    let word = |mut i: u32| {
-        let mut w = String::new();
-        for _ in 0..5 {
-            w.push(char::from(b'a' + (i % 26) as u8));
-            i /= 26;
-        }
-        w
-    };
     let half: String = (0..30_000)
         .map(|i| format!("[INFO] user {}\n", word(i)))
         .collect();
@@ -1241,14 +1243,6 @@ fn map_by_spills_its_table_past_the_memory_bound() {
 /// and a temporary directory that cannot be written is a clear error.
 #[test]
 fn run_by_merges_runs_written_past_the_memory_bound() {
-    let word = |mut i: u32| {
-        let mut w = String::new();
-        for _ in 0..5 {
-            w.push(char::from(b'a' + (i % 26) as u8));
-            i /= 26;
-        }
-        w
-    };
     let input: String = (0..60_000)
         .map(|i| {
             let level = if i % 3 == 0 { "WARN" } else { "INFO" };

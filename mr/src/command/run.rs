@@ -17,13 +17,11 @@ use crate::error::{Error, Result};
 use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
-use crate::map::{Counter, MapStats, Spill};
-use crate::progress::Progress;
-use crate::progress::human_bytes;
+use crate::map::{Counter, MapStats};
+use crate::progress::{Progress, human_bytes};
 use crate::reduce::Groups;
 use crate::runs::{self, RunFile};
-use crate::streaming::Reporter;
-use crate::streaming::in_hadoop_task;
+use crate::streaming::{Reporter, in_hadoop_task};
 use crate::tasks::Task;
 
 use super::map::report_stats;
@@ -76,13 +74,7 @@ fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>, index: usize) -> Result
         runs: RunFile::new(index),
         ends: Vec::new(),
     };
-    let file = partial.runs.path();
-    let mut spill = Spill::new(
-        opts.memory / shared.workers,
-        &mut partial.runs,
-        runs::SEPARATOR,
-    );
-    spill.file = Some(file);
+    let mut spill = partial.runs.spill(opts.memory / shared.workers);
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
     while !shared.failed.load(Ordering::Relaxed) {
         let Some(task) = shared
@@ -191,9 +183,7 @@ fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write
     let mut readers = Vec::new();
     let spills: usize = partials.iter().map(|p| p.ends.len()).sum();
     for mut partial in partials {
-        let file = partial.runs.path();
-        let mut spill = Spill::new(usize::MAX, &mut partial.runs, runs::SEPARATOR);
-        spill.file = Some(file);
+        let mut spill = partial.runs.spill(usize::MAX);
         spill.ends = std::mem::take(&mut partial.ends);
         spill.run(|out, sep| partial.counter.write(out, sep))?;
         let ends = std::mem::take(&mut spill.ends);
@@ -210,6 +200,7 @@ fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write
     let mut groups = Groups::new(out, &opts.separator);
     runs::merge(readers, "the runs of the key tables", &mut groups)?;
     groups.finish().map_err(Error::Write)?;
+    // The files are removed only now that every run has been read.
     drop(files);
     Ok(())
 }

@@ -127,6 +127,8 @@ pub struct KeyMaker {
     needs_source: bool,
     /// Every part is the level or a time bucket.
     packable: bool,
+    /// The time part's bucket, if the spec has one.
+    time: Option<Bucket>,
     /// The year of timestamps that leave it out (syslog, logcat).
     year: u16,
 }
@@ -148,10 +150,15 @@ impl KeyMaker {
             .0
             .iter()
             .all(|p| matches!(p, Part::Level | Part::Time(_)));
+        let time = spec.0.iter().find_map(|p| match p {
+            Part::Time(bucket) => Some(*bucket),
+            _ => None,
+        });
         KeyMaker {
             spec,
             needs_source,
             packable,
+            time,
             year,
         }
     }
@@ -171,7 +178,7 @@ impl KeyMaker {
         debug_assert!(self.packable);
         let level = detector.detect(line);
         let mut packed = (level as u64) << PACKED_LEVEL_SHIFT;
-        if let Some(Part::Time(bucket)) = self.time_part() {
+        if let Some(bucket) = self.time {
             packed |= time::find(line, self.year).map_or(0, |s| s.packed(bucket));
         }
         (packed, level)
@@ -184,14 +191,6 @@ impl KeyMaker {
         let level = (packed >> PACKED_LEVEL_SHIFT) as crate::level::KeyId;
         let stamp = time::Stamp::unpacked(packed & ((1 << PACKED_LEVEL_SHIFT) - 1));
         self.write_parts(detector, level, stamp, None, out);
-    }
-
-    fn time_part(&self) -> Option<Part> {
-        self.spec
-            .0
-            .iter()
-            .copied()
-            .find(|p| matches!(p, Part::Time(_)))
     }
 
     pub fn spec(&self) -> &KeySpec {
@@ -212,10 +211,7 @@ impl KeyMaker {
             (true, Some(span)) => source::after_level(line, span),
             _ => None,
         };
-        let stamp = match self.time_part() {
-            Some(_) => time::find(line, self.year),
-            None => None,
-        };
+        let stamp = self.time.and_then(|_| time::find(line, self.year));
         self.write_parts(detector, level, stamp, Some((line, span, source)), out);
         level
     }
