@@ -6,7 +6,10 @@
 //! cannot loop and cannot block. Names starting with `_` or `.` are
 //! skipped in directories, as Hadoop skips them. Every file is read once:
 //! a file reached twice (named twice, hard links, a directory inside
-//! another named one) counts once.
+//! another named one) counts once, and so does standard input, however
+//! it is named (`-` twice, `-` and `/dev/stdin`, or `-` and the file it
+//! is redirected from): a stream read by two tasks would be split between
+//! them, a file read twice counted twice.
 
 use std::fs::{DirEntry, Metadata};
 use std::path::{Path, PathBuf};
@@ -25,9 +28,11 @@ pub struct Expansion {
     pub links: u64,
     /// FIFOs, sockets and devices met inside directories, not read.
     pub special: u64,
-    /// `(path, the path it was first read as)` for files reached twice.
+    /// `(path, the path it was first read as)` for files reached twice;
+    /// standard input is `-`.
     pub repeats: Vec<(PathBuf, PathBuf)>,
     seen: ahash::AHashMap<Identity, PathBuf>,
+    stdin_read: bool,
     dirs: ahash::AHashSet<Identity>,
 }
 
@@ -46,6 +51,21 @@ fn identity(_: &Path, meta: &Metadata) -> Identity {
 #[cfg(not(unix))]
 fn identity(path: &Path, _: &Metadata) -> Identity {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The identity of what standard input reads (a pipe, a file, a
+/// terminal), when it can be looked at.
+#[cfg(unix)]
+fn stdin_identity() -> Option<Identity> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let meta = std::fs::File::from(fd).metadata().ok()?;
+    Some(identity(Path::new("-"), &meta))
+}
+
+#[cfg(not(unix))]
+fn stdin_identity() -> Option<Identity> {
+    None
 }
 
 /// Hadoop's input listing skips names starting with `_` or `.`.
@@ -74,11 +94,11 @@ impl Expansion {
     pub fn of(args: &[PathBuf]) -> Result<Expansion> {
         let mut found = Expansion::default();
         if args.is_empty() {
-            found.inputs.push(Input::Stdin);
+            found.stdin();
         }
         for arg in args {
             if arg == Path::new("-") {
-                found.inputs.push(Input::Stdin);
+                found.stdin();
             } else if !arg.exists() && is_glob(arg) {
                 let paths = glob(arg)?;
                 if paths.is_empty() {
@@ -140,6 +160,29 @@ impl Expansion {
         Ok(())
     }
 
+    /// Standard input, named by `-`: once, and not when the file or pipe
+    /// it reads was named already.
+    fn stdin(&mut self) {
+        let dash = PathBuf::from("-");
+        if self.stdin_read {
+            self.repeats.push((dash.clone(), dash));
+            return;
+        }
+        self.stdin_read = true;
+        match stdin_identity() {
+            Some(id) => match self.seen.entry(id) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    self.repeats.push((dash, first.get().clone()));
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(dash);
+                    self.inputs.push(Input::Stdin);
+                }
+            },
+            None => self.inputs.push(Input::Stdin),
+        }
+    }
+
     fn file(&mut self, path: &Path, meta: &Metadata) {
         match self.seen.entry(identity(path, meta)) {
             std::collections::hash_map::Entry::Occupied(first) => {
@@ -158,10 +201,17 @@ impl Expansion {
             .repeats
             .iter()
             .map(|(path, first)| {
+                let name = |p: &PathBuf| {
+                    if p == Path::new("-") {
+                        "standard input (-)".to_string()
+                    } else {
+                        p.display().to_string()
+                    }
+                };
                 format!(
                     "{} is the same file as {}; it is read once",
-                    path.display(),
-                    first.display()
+                    name(path),
+                    name(first)
                 )
             })
             .collect();
