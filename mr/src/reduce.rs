@@ -20,6 +20,8 @@ pub enum Malformed {
     Overflow,
     /// The line is longer than the line buffer's maximum.
     TooLong,
+    /// The key sorts before the one above it, in input said to be sorted.
+    Unsorted,
 }
 
 impl fmt::Display for Malformed {
@@ -29,6 +31,11 @@ impl fmt::Display for Malformed {
             Malformed::BadCount => "count is not a non-negative integer below 2^64",
             Malformed::Overflow => "the key's total would overflow u64",
             Malformed::TooLong => "line too long",
+            Malformed::Unsorted => {
+                "the key sorts before the one above it, so the input is not sorted by key \
+                 in byte order as Hadoop sorts it and --sorted would write keys twice; \
+                 sort it (LC_ALL=C sort) or leave out --sorted"
+            }
         })
     }
 }
@@ -121,10 +128,11 @@ impl Totals {
     }
 }
 
-/// Totals of grouped input, one key at a time: equal keys must be
-/// adjacent, as Hadoop hands a combiner or reducer its input (sorted by
-/// key). A key's total is written when the next key starts, so memory
-/// holds one key whatever the number of keys.
+/// Totals of sorted input, one key at a time: keys must come in byte
+/// order, as Hadoop hands a combiner or reducer its input. A key's total is
+/// written when the next key starts, so memory holds one key whatever the
+/// number of keys; a key that goes backwards is refused
+/// ([`Malformed::Unsorted`]), since its total would be written twice.
 pub struct Groups<'w> {
     out: &'w mut dyn Write,
     separator: Vec<u8>,
@@ -158,6 +166,9 @@ impl<'w> Groups<'w> {
                 }
                 None => Err(Malformed::Overflow),
             });
+        }
+        if self.open && key < self.key.as_slice() {
+            return Ok(Err(Malformed::Unsorted));
         }
         self.close()?;
         self.key.clear();

@@ -361,7 +361,7 @@ fn separators_come_from_hadoop_environment_and_flags() {
     );
     assert_eq!(stdout(&out), "DEBUG;1\nERROR;2\nINFO;3\nWARN;2\n");
     // `|` joins the parts of a composite key: as a separator Hadoop would
-    // split the key there.
+    // split the key there (the general rule: hadoop_splits_every_key_...).
     let out = run_cmd(
         logmr()
             .args(["map", "--by", "level,hour", seed])
@@ -369,7 +369,11 @@ fn separators_come_from_hadoop_environment_and_flags() {
         b"",
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("contains `|`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("can occur inside keys"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         run(&["map", "--by", "source", "-s", "|", seed], b"")
             .status
@@ -426,6 +430,81 @@ fn separators_come_from_hadoop_environment_and_flags() {
             stderr(&out)
         );
     }
+}
+
+/// Every sample layout in one input.
+fn all_samples() -> Vec<u8> {
+    let mut names: Vec<_> = std::fs::read_dir(data(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .flat_map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+#[test]
+fn hadoop_splits_every_key_at_the_separator_or_the_separator_is_refused() {
+    // Hadoop cuts a map output line at the first occurrence of the
+    // separator. For each key spec and separator, logmr map either refuses
+    // it (exit 2) or writes lines that, cut as Hadoop cuts them, give the
+    // keys and counts of a TAB-separated run: no line is lost.
+    let dir = TempDir::new();
+    let input = dir.write("all.log", &all_samples());
+    let input = input.to_str().unwrap();
+    let (mut refused, mut accepted) = (0, 0);
+    for spec in [
+        "level",
+        "level,hour",
+        "minute,level",
+        "day",
+        "source",
+        "template",
+        "level,source",
+    ] {
+        let tab = run(&["map", "--by", spec, input], b"");
+        assert!(tab.status.success(), "{spec}: {}", stderr(&tab));
+        for sep in [
+            ":", "-", " ", ",", "|", "::", "T:", "\t", "A", "x", "\x01", "=>", "I", "/",
+        ] {
+            let out = run(&["map", "--by", spec, "-s", sep, input], b"");
+            if out.status.code() == Some(2) {
+                assert!(
+                    stderr(&out).contains("can occur inside keys"),
+                    "{spec} {sep}: {}",
+                    stderr(&out)
+                );
+                refused += 1;
+                continue;
+            }
+            assert!(out.status.success(), "{spec} {sep}: {}", stderr(&out));
+            accepted += 1;
+            let sep = logmr::streaming::parse_separator(sep).unwrap();
+            let cut: Vec<u8> = out
+                .stdout
+                .split_inclusive(|&b| b == b'\n')
+                .flat_map(|line| {
+                    let at = line
+                        .windows(sep.len())
+                        .position(|w| w == sep.as_slice())
+                        .unwrap();
+                    [&line[..at], b"\t", &line[at + sep.len()..]].concat()
+                })
+                .collect();
+            assert_eq!(
+                String::from_utf8_lossy(&cut),
+                String::from_utf8_lossy(&tab.stdout),
+                "{spec} with separator {sep:?}"
+            );
+        }
+    }
+    assert!(
+        refused > 10 && accepted > 10,
+        "refused {refused}, accepted {accepted}"
+    );
 }
 
 #[test]
@@ -626,6 +705,37 @@ fn several_inputs_and_dash_for_stdin() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn standard_input_named_twice_is_read_once() {
+    // Two workers reading one pipe split its lines between them, cutting
+    // one line in two; a file behind stdin named again was counted twice.
+    let text: String = (0..20_000)
+        .map(|i| format!("[INFO] line {i} of a long enough run of text to cross buffers\n"))
+        .collect();
+    for args in [
+        &["run", "-j", "2", "-", "-"][..],
+        &["run", "-j", "2", "-", "/dev/stdin"],
+        &["map", "-", "/dev/stdin", "-"],
+    ] {
+        let out = run(args, text.as_bytes());
+        assert_eq!(stdout(&out), counts("INFO 20000"), "{args:?}");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("standard input (-)") && stderr(&out).contains("read once"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let dir = TempDir::new();
+    let file = dir.write("a.log", text.as_bytes());
+    let out = logmr()
+        .args(["run", "-j", "2", "-", "/dev/stdin", file.to_str().unwrap()])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), counts("INFO 20000"), "{}", stderr(&out));
 }
 
 #[test]
@@ -1310,5 +1420,24 @@ proptest! {
         let got = run(&["reduce", "--sorted"], input.as_bytes());
         prop_assert_eq!(got.status.code(), want.status.code());
         prop_assert_eq!(got.stdout, want.stdout);
+    }
+
+    #[test]
+    fn reduce_sorted_on_any_order_is_right_or_fails(
+        pairs in proptest::collection::vec(("[a-c]{0,3}", 0u64..1000), 0..40),
+    ) {
+        // Unsorted input wrote a key twice with exit 0; now either the
+        // totals are right or the run fails (exit 3), saying why.
+        let input: String = pairs.iter().map(|(k, n)| format!("{k}\t{n}\n")).collect();
+        let want = run(&["reduce"], input.as_bytes());
+        let got = run(&["reduce", "--sorted"], input.as_bytes());
+        let sorted = pairs.iter().map(|(k, _)| k).is_sorted();
+        if sorted {
+            prop_assert_eq!(got.status.code(), Some(0));
+            prop_assert_eq!(got.stdout, want.stdout);
+        } else {
+            prop_assert_eq!(got.status.code(), Some(3), "{}", stderr(&got));
+            prop_assert!(stderr(&got).contains("not sorted by key"), "{}", stderr(&got));
+        }
     }
 }

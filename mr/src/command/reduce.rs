@@ -49,8 +49,10 @@ struct Rejects<'a> {
 
 impl Rejects<'_> {
     /// Reports a malformed line, or fails under `--strict`.
+    /// Unsorted input to `--sorted` always fails: skipping the line would
+    /// lose its count.
     fn reject(&mut self, input: &Input, line_no: u64, why: Malformed, line: &[u8]) -> Result<()> {
-        if self.opts.strict {
+        if self.opts.strict || why == Malformed::Unsorted {
             return Err(Error::Malformed {
                 input: input.to_string(),
                 line: line_no,

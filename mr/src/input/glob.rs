@@ -21,8 +21,10 @@ pub(super) fn is_glob(path: &Path) -> bool {
         .any(|b| matches!(b, b'*' | b'?'))
 }
 
-/// The paths a glob matches, component by component, sorted; names
-/// starting with `_` or `.` are skipped unless the pattern spells them.
+/// The paths a glob matches, component by component, sorted. A name that
+/// a wildcard component matches is skipped when it starts with `_` or `.`,
+/// even where the pattern spells that character (`_*`): Hadoop's input
+/// filter skips such names in whatever a glob lists.
 pub(super) fn glob(pattern: &Path) -> Result<Vec<PathBuf>> {
     let mut matched = vec![PathBuf::new()];
     for component in pattern.components() {

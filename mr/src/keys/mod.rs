@@ -16,6 +16,7 @@ pub mod time;
 use std::fmt;
 
 use crate::level::Detector;
+use crate::level::table::LevelTable;
 use time::Bucket;
 
 /// Between the parts of a composite key.
@@ -115,6 +116,69 @@ impl fmt::Display for KeySpec {
         let names: Vec<_> = self.0.iter().map(|p| p.name()).collect();
         f.write_str(&names.join(","))
     }
+}
+
+/// The bytes a key of `spec` can hold, with `table`'s level keys: the
+/// level keys' bytes, a time bucket's digits, `-`, `T` and `:`, any byte
+/// but TAB, CR, LF and `|` in a source or template, and `|` between parts.
+pub fn key_bytes(spec: &KeySpec, table: &LevelTable) -> [bool; 256] {
+    let mut held = [false; 256];
+    for part in spec.parts() {
+        match part {
+            Part::Level => {
+                for id in 0..table.key_count() {
+                    for &b in table.key(id) {
+                        held[usize::from(b)] = true;
+                    }
+                }
+            }
+            Part::Time(_) => {
+                for &b in b"0123456789-T:".iter().chain(NO_TIME) {
+                    held[usize::from(b)] = true;
+                }
+            }
+            Part::Source | Part::Template => {
+                for (b, slot) in held.iter_mut().enumerate() {
+                    *slot |= !matches!(b as u8, b'\t' | b'\r' | b'\n' | JOINER);
+                }
+            }
+        }
+    }
+    if spec.parts().len() > 1 {
+        held[usize::from(JOINER)] = true;
+    }
+    held
+}
+
+/// Hadoop splits a map output line at the first occurrence of the
+/// separator: it must not occur inside a key, nor start inside one and end
+/// in the separator written after it. Both hold exactly when the separator
+/// has a byte that no key of `spec` holds (the first such byte in a line is
+/// the separator's own); otherwise keys would be cut, and lines lost.
+pub fn check_separator(
+    spec: &KeySpec,
+    table: &LevelTable,
+    separator: &[u8],
+) -> Result<(), SpecError> {
+    let held = key_bytes(spec, table);
+    if separator.iter().any(|&b| !held[usize::from(b)]) {
+        return Ok(());
+    }
+    let what = if spec
+        .parts()
+        .iter()
+        .any(|p| matches!(p, Part::Source | Part::Template))
+    {
+        "every byte but TAB, CR and LF"
+    } else {
+        "only the level keys' letters, the time's digits, -, T and :, and | between parts"
+    };
+    Err(SpecError(format!(
+        "the separator {:?} can occur inside keys of --by {spec} (they hold {what}): Hadoop splits \
+         each map output line at the first separator and would cut those keys; use a separator \
+         with a byte keys never hold, such as TAB (the default)",
+        String::from_utf8_lossy(separator)
+    )))
 }
 
 /// Builds keys by a [`KeySpec`]. Allocation-free per line: keys are written
