@@ -76,8 +76,33 @@ pub struct Recovery {
     pub last_file: BTreeMap<i32, String>,
     pub files: usize,
     pub temps_removed: usize,
-    /// Gaps between committed batches (records the topic no longer had).
-    pub gaps: Vec<String>,
+    /// Offsets missing between two committed batches of a partition. The
+    /// sink checks each against the topic: a gap is allowed only where the
+    /// topic holds no record (retention, compaction, transaction markers).
+    pub gaps: Vec<Gap>,
+    /// Files in the store that are neither the topic's batches nor
+    /// temporary files: Hadoop reads them as job input all the same.
+    pub foreign: Vec<String>,
+}
+
+/// Offsets `from..=to` of `partition` that no committed file holds, with
+/// the file that resumes after them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub partition: i32,
+    pub from: i64,
+    pub to: i64,
+    pub after: String,
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "partition {}: offsets {}..{} are missing before {}",
+            self.partition, self.from, self.to, self.after
+        )
+    }
 }
 
 /// Reads every partition's position from the committed files, and deletes
@@ -96,6 +121,13 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
             }
         } else if let Some(c) = parse_final(&entry.path, topic) {
             by_partition.entry(c.partition).or_default().push(c);
+        } else if !entry.path.split('/').any(|c| c.starts_with(['_', '.']))
+            && !is_other_topics(name, topic)
+        {
+            // Hadoop's input listing skips names starting with `_` or `.`
+            // (temporary files among them), and what lies inside such
+            // directories.
+            recovery.foreign.push(entry.path.clone());
         }
     }
     for (partition, mut files) in by_partition {
@@ -111,11 +143,12 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
                 )));
             }
             if b.first > a.last + 1 {
-                recovery.gaps.push(format!(
-                    "partition {partition}: offsets {}..{} are missing",
-                    a.last + 1,
-                    b.first - 1
-                ));
+                recovery.gaps.push(Gap {
+                    partition,
+                    from: a.last + 1,
+                    to: b.first - 1,
+                    after: b.path.clone(),
+                });
             }
         }
         recovery.files += files.len();
@@ -131,6 +164,28 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
         recovery.last_file.insert(partition, last.path.clone());
     }
     Ok(recovery)
+}
+
+/// Whether `name` is a batch file of another topic (a store may hold
+/// several topics' files): `OTHER+P+FIRST+LAST.log[.gz]` with `OTHER` not
+/// `topic`.
+fn is_other_topics(name: &str, topic: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".log.gz")
+        .or_else(|| name.strip_suffix(".log"))
+    else {
+        return false;
+    };
+    let mut fields = stem.rsplitn(4, '+');
+    let numbers = (0..3).all(|_| {
+        fields
+            .next()
+            .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+    });
+    numbers
+        && fields
+            .next()
+            .is_some_and(|other| !other.is_empty() && other != topic)
 }
 
 /// The partition of one of `topic`'s temporary files.
@@ -288,7 +343,12 @@ pub mod contract {
         commit(s, "t", 0, 25, 30, b"x\n", &plain).unwrap();
         assert_eq!(
             recover(s, "t", &[]).unwrap().gaps,
-            vec!["partition 0: offsets 20..24 are missing".to_string()]
+            vec![Gap {
+                partition: 0,
+                from: 20,
+                to: 24,
+                after: final_name("t", 0, 25, 30),
+            }]
         );
 
         // The same batch twice: refused, the first kept, nothing left over.
@@ -362,6 +422,30 @@ mod tests {
         let err = recover(&store, "t", &[0]).unwrap_err();
         assert!(matches!(err, Error::Conflict(_)), "{err}");
         assert!(err.to_string().contains(&name), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn files_hadoop_would_read_that_are_not_batches_are_named() {
+        let dir = std::env::temp_dir().join(format!("logmr-commit-foreign-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = LocalStore::open(&dir).unwrap();
+        for name in [
+            final_name("t", 0, 0, 4),
+            final_name("other", 0, 0, 4),
+            "t+0+garbage.log".to_string(),
+            "notes.txt".to_string(),
+            "dt=2024-12-10/t+1+000000000000+000000000002.log.gz".to_string(),
+            "_SUCCESS".to_string(),
+            ".hidden/x.log".to_string(),
+            "_logs/history".to_string(),
+            format!("{TEMP_PREFIX}t+0+000000000005.1.2.log"),
+        ] {
+            store.create(&name).unwrap().close().unwrap();
+        }
+        let r = recover(&store, "t", &[]).unwrap();
+        assert_eq!(r.foreign, ["notes.txt", "t+0+garbage.log"]);
+        assert_eq!(r.next, BTreeMap::from([(0, 5), (1, 3)]));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -25,6 +25,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::commit::{FileOptions, Recovery, commit, recover};
 use crate::error::{Error, Result};
 use crate::positions::{Batch, Limits, Positions, Step};
+use crate::probe::first_records;
 use crate::stats::{Stats, StatsEvery};
 use crate::store::Store;
 
@@ -168,6 +169,10 @@ struct Sink<'a> {
     store: &'a dyn Store,
     opts: &'a SinkOptions,
     consumer: &'a BaseConsumer<SinkContext>,
+    /// The consumer's settings, for reading the topic back.
+    config: &'a ClientConfig,
+    /// `(partition, next offset)` pairs already checked against the topic.
+    checked: std::collections::BTreeSet<(i32, i64)>,
     committer: Committer,
     /// Positions and open batches: the pure part of the sink.
     positions: Positions,
@@ -195,38 +200,45 @@ impl Sink<'_> {
         let recovery = self.store_recovery()?;
         self.positions.realign(recovery.next.clone());
         if self.opts.single_file.is_none() {
-            self.check_against_topic(&recovery.last_file)?;
+            self.check_against_topic(&recovery)?;
         }
         Ok(())
     }
 
-    /// Refuses a store that is ahead of the topic in an assigned partition:
-    /// its files claim offsets the topic never had. The topic was deleted
-    /// and made again (offsets start at 0 again), the brokers are another
-    /// cluster behind the same name, or a file is not the sink's. Reading
-    /// on would store nothing while saying all is well.
-    fn check_against_topic(&self, last_file: &BTreeMap<i32, String>) -> Result<()> {
+    /// Refuses a store that does not belong to the topic, in each assigned
+    /// partition that it holds, before anything is written:
+    /// - ahead of the topic: its files claim offsets the topic never had;
+    /// - another topic under the same name: the record the topic holds at
+    ///   the store's last offset is not the line stored there (the topic
+    ///   was deleted and made again, longer than before, or the brokers are
+    ///   another cluster);
+    /// - a gap that the topic can fill: offsets missing between two files
+    ///   while the topic still holds records there (a file not written by
+    ///   this sink). Gaps where the topic holds none (retention, compaction,
+    ///   transaction markers) are the topic's own.
+    ///
+    /// Reading on would store nothing, or skip records, while saying all is
+    /// well.
+    fn check_against_topic(&mut self, recovery: &Recovery) -> Result<()> {
         let assignment = self
             .consumer
             .assignment()
             .map_err(|e| Error::kafka("cannot read the assignment", e))?;
         let topic = &self.opts.topic;
+        let mut ends = Vec::new();
+        let mut gaps = Vec::new();
+        let mut checking = Vec::new();
         for elem in assignment.elements_for_topic(topic) {
             let partition = elem.partition();
             let Some(next) = self.positions.next(partition) else {
                 continue;
             };
-            let (_, high) = self
-                .consumer
-                .fetch_watermarks(topic, partition, Duration::from_secs(10))
-                .map_err(|e| {
-                    Error::kafka(
-                        format!("cannot read the offsets of partition {partition}"),
-                        e,
-                    )
-                })?;
+            let (low, high) = self.watermarks(partition)?;
             if next > high {
-                let file = last_file.get(&partition).map_or("", String::as_str);
+                let file = recovery
+                    .last_file
+                    .get(&partition)
+                    .map_or("", String::as_str);
                 return Err(Error::Conflict(format!(
                     "the store {} is ahead of the topic: it holds {topic} partition {partition} up \
                      to offset {} ({file}), but the topic's partition ends before offset {high}. \
@@ -237,8 +249,84 @@ impl Sink<'_> {
                     next - 1,
                 )));
             }
+            if self.checked.contains(&(partition, next)) {
+                continue;
+            }
+            checking.push((partition, next));
+            if next > low {
+                ends.push((partition, next - 1));
+            }
+            gaps.extend(
+                recovery
+                    .gaps
+                    .iter()
+                    .filter(|g| g.partition == partition && g.to >= low)
+                    .map(|g| (g, g.from.max(low))),
+            );
         }
+        let timeout = self.opts.connect_timeout;
+        let found = first_records(self.config, topic, &ends, timeout)?;
+        for (partition, last) in ends {
+            let file = recovery
+                .last_file
+                .get(&partition)
+                .map_or("", String::as_str);
+            match found.get(&partition) {
+                Some(Some(record)) if record.offset == last => {
+                    if !stored_last(self.store, file)?
+                        .ends_with(&[&record.payload[..], b"\n"].concat())
+                    {
+                        return Err(Error::Conflict(format!(
+                            "the store {} does not belong to this topic: its last record of {topic} \
+                             partition {partition} (offset {last}, in {file}) is not the record the \
+                             topic holds at that offset. Was the topic deleted and created again, or \
+                             are these other brokers? Nothing was written; move the topic's files out \
+                             of the store (or give a new --store) to start it again",
+                            self.store.describe(),
+                        )));
+                    }
+                }
+                _ => eprintln!(
+                    "logmr-sink: warning: partition {partition}: the topic no longer holds offset \
+                     {last}, where the store ends ({file}), as a record (compacted, or a transaction \
+                     marker), so the store's last record could not be compared with the topic"
+                ),
+            }
+        }
+        for (gap, from) in gaps {
+            let found = first_records(self.config, topic, &[(gap.partition, from)], timeout)?;
+            if let Some(Some(record)) = found.get(&gap.partition)
+                && record.offset <= gap.to
+            {
+                return Err(Error::Conflict(format!(
+                    "the store {} lacks offsets {}..{} of {topic} partition {}, which the topic \
+                     still holds (offset {} for one), and goes on after them with {}, a file this \
+                     sink would not have written there. Nothing was written; remove that file, and \
+                     any after it, so that the sink stores the missing records",
+                    self.store.describe(),
+                    gap.from,
+                    gap.to,
+                    gap.partition,
+                    record.offset,
+                    gap.after,
+                )));
+            }
+        }
+        self.checked.extend(checking);
         Ok(())
+    }
+
+    /// The first offset the topic still has in `partition`, and the next
+    /// one it will write.
+    fn watermarks(&self, partition: i32) -> Result<(i64, i64)> {
+        self.consumer
+            .fetch_watermarks(&self.opts.topic, partition, Duration::from_secs(10))
+            .map_err(|e| {
+                Error::kafka(
+                    format!("cannot read the offsets of partition {partition}"),
+                    e,
+                )
+            })
     }
 
     /// Where each partition resumes: after the store's last file, or (in
@@ -289,16 +377,7 @@ impl Sink<'_> {
 
     /// The first offset the topic still has in `partition`.
     fn low_watermark(&self, partition: i32) -> Result<i64> {
-        let (low, _) = self
-            .consumer
-            .fetch_watermarks(&self.opts.topic, partition, Duration::from_secs(10))
-            .map_err(|e| {
-                Error::kafka(
-                    format!("cannot read the offsets of partition {partition}"),
-                    e,
-                )
-            })?;
-        Ok(low)
+        Ok(self.watermarks(partition)?.0)
     }
 
     fn seek(&self, partition: i32, offset: i64) -> Result<()> {
@@ -396,6 +475,18 @@ impl Sink<'_> {
     }
 }
 
+/// The bytes of a committed file, gunzipped when its name says so.
+fn stored_last(store: &dyn Store, path: &str) -> Result<Vec<u8>> {
+    let data = store.read(path)?;
+    if !path.ends_with(".gz") {
+        return Ok(data);
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&data[..]), &mut text)
+        .map_err(|e| Error::io(format!("cannot decompress {path}"), e))?;
+    Ok(text)
+}
+
 /// Commits `batch` into the store's files. A store fault may pass (a
 /// NameNode fail-over, a busy disk): it is retried with backoff before the
 /// sink gives up; the protocol makes a retry safe. A conflict is not.
@@ -486,6 +577,8 @@ pub fn run_sink(
         store: &*store,
         opts,
         consumer: &consumer,
+        config: &config,
+        checked: Default::default(),
         committer: match &opts.single_file {
             Some(file) => Committer::SingleFile(file.clone()),
             None => Committer::ExactlyOnce,
@@ -495,8 +588,29 @@ pub fn run_sink(
         read: 0,
         read_bytes: 0,
     };
-    let next = sink.store_recovery()?.next;
-    sink.positions.realign(next);
+    let recovery = sink.store_recovery()?;
+    if opts.single_file.is_none() && !recovery.foreign.is_empty() {
+        let shown: Vec<&str> = recovery
+            .foreign
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "logmr-sink: warning: the store {} holds {} file(s) that are not {}'s batches ({}{}); \
+             Hadoop reads them as job input all the same: move them out of the store",
+            store.describe(),
+            recovery.foreign.len(),
+            opts.topic,
+            shown.join(", "),
+            if recovery.foreign.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
+    sink.positions.realign(recovery.next);
     let every = StatsEvery {
         plain: opts.progress_every,
         ..StatsEvery::default()

@@ -8,7 +8,8 @@
 //!   [`stats`] reports progress. [`run`] ties a generator to a destination.
 //! * [`consume`] reads a topic into a [`store`] through the exactly-once
 //!   protocol of [`commit`], its positions and batches decided by the pure
-//!   state machine of [`positions`]; [`inspect`] prints a topic for a look.
+//!   state machine of [`positions`], after [`probe`] has shown that the
+//!   store belongs to the topic; [`inspect`] prints a topic for a look.
 
 pub mod civil;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod hdfs;
 pub mod inspect;
 pub mod kafka;
 pub mod positions;
+pub mod probe;
 pub mod process;
 pub mod rate;
 pub mod run;

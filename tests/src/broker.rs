@@ -52,23 +52,67 @@ impl Broker {
     /// Creates a topic with `partitions` partitions and waits until every
     /// partition has a leader.
     pub fn create_topic(&self, name: &str, partitions: u32) {
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", &self.address)
-            .create()
-            .expect("create an admin client");
         let topic = NewTopic::new(name, partitions as i32, TopicReplication::Fixed(1));
         let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-        let results = futures_executor(admin.create_topics([&topic], &options));
-        for result in results.expect("CreateTopics") {
-            result.unwrap_or_else(|(topic, e)| panic!("create topic {topic}: {e}"));
-        }
         let deadline = Instant::now() + Duration::from_secs(30);
+        // A topic just deleted may still be on its way out: try again.
+        loop {
+            let results = futures_executor(self.admin().create_topics([&topic], &options));
+            match results.expect("CreateTopics").remove(0) {
+                Ok(_) => break,
+                Err((topic, e)) if Instant::now() >= deadline => {
+                    panic!("create topic {topic}: {e}")
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(500)),
+            }
+        }
         while self.partitions(name) != Some(partitions as usize) {
             assert!(
                 Instant::now() < deadline,
                 "topic {name} has no leaders after 30 s"
             );
             std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn admin(&self) -> AdminClient<DefaultClientContext> {
+        ClientConfig::new()
+            .set("bootstrap.servers", &self.address)
+            .create()
+            .expect("create an admin client")
+    }
+
+    /// Deletes `topic` and waits until it is gone, so that it can be
+    /// created again under the same name (with a new topic ID).
+    pub fn delete_topic(&self, name: &str) {
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let results = futures_executor(self.admin().delete_topics(&[name], &options));
+        for result in results.expect("DeleteTopics") {
+            result.unwrap_or_else(|(topic, e)| panic!("delete topic {topic}: {e}"));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.partitions(name).is_some() {
+            assert!(
+                Instant::now() < deadline,
+                "topic {name} still there after 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Deletes the records of `topic`'s `partition` before `offset`, as
+    /// retention would: the partition's low watermark becomes `offset`.
+    pub fn delete_records_before(&self, topic: &str, partition: i32, offset: i64) {
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        tpl.add_partition_offset(topic, partition, rdkafka::Offset::Offset(offset))
+            .expect("a partition offset");
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        let result =
+            futures_executor(self.admin().delete_records(&tpl, &options)).expect("DeleteRecords");
+        for elem in result.elements() {
+            if let Err(e) = elem.error() {
+                panic!("delete records of {topic} partition {partition}: {e}");
+            }
         }
     }
 

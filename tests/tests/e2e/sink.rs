@@ -702,6 +702,134 @@ fn a_store_in_hdfs_ahead_of_the_topic_is_refused_with_exit_4() {
     store_ahead_of_the_topic_is_refused(true);
 }
 
+fn topic_recreated_longer_is_refused(hdfs: bool) {
+    // Before: a store of 10 records, the topic deleted and made again with
+    // 20: the sink went on at offset 10, exit 0, and never stored the new
+    // topic's records 0..9.
+    let t = setup("recreated", 1, hdfs);
+    generate(&t.broker, &t.topic, &["-n", "10", "--seed", "5"]);
+    let out = drain(&t, "g").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = t.store.open();
+    assert_eq!(stored(s.as_ref(), &t.topic), (1, 10));
+    t.broker.delete_topic(&t.topic);
+    t.broker.create_topic(&t.topic, 1);
+    generate(&t.broker, &t.topic, &["-n", "20", "--seed", "6"]);
+    let out = drain(&t, "g").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("does not belong to this topic") && err.contains("offset 9"),
+        "{err}"
+    );
+    assert_eq!(
+        stored(s.as_ref(), &t.topic),
+        (1, 10),
+        "nothing written: {err}"
+    );
+}
+
+#[test]
+fn a_topic_recreated_longer_than_the_store_is_refused_with_exit_4() {
+    topic_recreated_longer_is_refused(false);
+}
+
+#[test]
+fn a_topic_recreated_longer_than_the_hdfs_store_is_refused_with_exit_4() {
+    topic_recreated_longer_is_refused(true);
+}
+
+fn gaps_are_refused_unless_the_topic_has_none_there(hdfs: bool) {
+    let t = setup("gaps", 1, hdfs);
+    let args = ["-n", "20", "--seed", "7"];
+    generate(&t.broker, &t.topic, &args);
+    let lines = expected_lines(&args);
+    let batch = |first: usize, last: usize| {
+        let mut text = lines[first..=last].join("\n");
+        text.push('\n');
+        text
+    };
+    let s = t.store.open();
+    let ours = ingest::commit::final_name(&t.topic, 0, 0, 9);
+    write_file(s.as_ref(), &ours, batch(0, 9).as_bytes());
+    // Before: a file that this sink did not write, after a gap, made the
+    // sink resume after it (exit 0) and offsets 10..14 were never stored.
+    let foreign = ingest::commit::final_name(&t.topic, 0, 15, 16);
+    write_file(s.as_ref(), &foreign, batch(15, 16).as_bytes());
+    write_file(s.as_ref(), "notes.txt", b"not a batch\n");
+    let out = drain(&t, "g").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("lacks offsets 10..14") && err.contains(&foreign),
+        "{err}"
+    );
+    assert!(
+        err.contains("notes.txt") && err.contains("not"),
+        "names the foreign file: {err}"
+    );
+    assert_eq!(
+        stored(s.as_ref(), &t.topic),
+        (2, 12),
+        "nothing written: {err}"
+    );
+    // Without it, the sink stores the rest, each record once.
+    s.delete(&foreign).unwrap();
+    s.delete("notes.txt").unwrap();
+    let out = drain(&t, "g").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_lines(committed_lines(&t.store, &t.topic), lines.clone());
+
+    // A gap where the topic holds no record any more (retention deleted
+    // them) is the topic's own: the sink goes on.
+    let t = setup("retained", 1, hdfs);
+    generate(&t.broker, &t.topic, &args);
+    let s = t.store.open();
+    write_file(
+        s.as_ref(),
+        &ingest::commit::final_name(&t.topic, 0, 0, 4),
+        batch(0, 4).as_bytes(),
+    );
+    write_file(
+        s.as_ref(),
+        &ingest::commit::final_name(&t.topic, 0, 10, 14),
+        batch(10, 14).as_bytes(),
+    );
+    let out = drain(&t, "g").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "the topic still holds 5..9: {err}"
+    );
+    t.broker.delete_records_before(&t.topic, 0, 10);
+    let out = drain(&t, "g").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stored(s.as_ref(), &t.topic), (3, 15));
+}
+
+#[test]
+fn a_gap_the_topic_can_fill_is_refused_with_exit_4() {
+    gaps_are_refused_unless_the_topic_has_none_there(false);
+}
+
+#[test]
+fn a_gap_the_topic_can_fill_in_hdfs_is_refused_with_exit_4() {
+    gaps_are_refused_unless_the_topic_has_none_there(true);
+}
+
 #[test]
 fn two_groups_writing_one_store_never_store_a_record_twice() {
     let t = setup("two-groups", 1, false);

@@ -22,13 +22,17 @@ it again loses no record and writes none twice.
 
 One writer per partition and store: a sink that finds a batch's offsets
 already stored by another writer (a sink of another group, say) stops
-before publishing it. A store ahead of the topic (the topic was deleted and
-created again, other brokers, a file that is not the sink's) is refused at
-assignment, before anything is read.
+before publishing it. At assignment, before anything is read, the store
+must belong to the topic: not ahead of its end; its last record the one the
+topic holds at that offset (a topic deleted and created again, longer or
+shorter, or other brokers, fail here); and no gap between its files where
+the topic still holds records (a file that is not the sink's). Files that
+are not the topic's batches are named in a warning: Hadoop reads them too.
 
 Exit codes: 0 success, 1 a fatal error (store, brokers), 2 bad arguments,
-4 the store and the topic disagree (ahead of the topic, overlapping files,
-another writer): nothing more is written until someone looks.
+4 the store and the topic disagree (ahead of the topic, another topic under
+the same name, a gap the topic can fill, overlapping files, another
+writer): nothing more is written until someone looks.
 SIGINT or SIGTERM commits the open batches and exits.";
 
 /// Consume a Kafka topic into a directory of log files, exactly once.
