@@ -56,8 +56,10 @@ impl Task {
     /// measured, handing its bytes to another core cost more than copying
     /// them did (bench/notes.md). Standard input and FIFOs never are.
     pub fn reads_ahead(&self) -> bool {
-        matches!(self.encoding, Some(Encoding::Gzip | Encoding::Utf16 { .. }))
-            && self.size().is_some()
+        matches!(
+            self.encoding,
+            Some(Encoding::Gzip | Encoding::Bzip2 | Encoding::Utf16 { .. })
+        ) && self.size().is_some()
     }
 
     /// Does the task start its input (so its first line is the input's)?

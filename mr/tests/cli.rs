@@ -1300,6 +1300,64 @@ fn gzip_and_utf16_on_stdin_are_decoded_outside_hadoop_only() {
 }
 
 #[test]
+fn compressed_copies_are_decompressed_or_refused_never_counted_as_lines() {
+    // Before: .bz2 and .xz copies beside app.log gave thousands of UNKNOWN
+    // lines, exit 0; gzip-compressed UTF-16 gave one UNKNOWN line per
+    // line; gzip with zero padding after it failed.
+    let dir = TempDir::new();
+    let text: String = (0..500)
+        .map(|i| {
+            format!(
+                "2024-12-10 10:00:{:02} [{}] event {i}\n",
+                i % 60,
+                ["INFO", "WARN", "ERROR"][i % 3]
+            )
+        })
+        .collect();
+    dir.write("app.log", text.as_bytes());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let mut gz = gz.finish().unwrap();
+    gz.extend([0u8; 512]);
+    dir.write("app.log.1.gz", &gz);
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(text.as_bytes()).unwrap();
+    dir.write("app.log.2.bz2", &bz.finish().unwrap());
+    let utf16: Vec<u8> = std::iter::once(0xFEFFu16)
+        .chain(text.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&utf16).unwrap();
+    dir.write("app.log.3.u16.gz", &gz.finish().unwrap());
+    let want = counts("ERROR 664, INFO 668, WARN 668");
+    for cmd in ["run", "map"] {
+        let out = run(&[cmd, dir.0.to_str().unwrap()], b"");
+        assert_eq!(stdout(&out), want, "{cmd}: {}", stderr(&out));
+        assert!(out.status.success(), "{cmd}: {}", stderr(&out));
+    }
+    // zstd, xz and lz4 are refused by content, whatever the name.
+    for (name, magic) in [
+        (
+            "app.log.4",
+            &b"\x28\xb5\x2f\xfd\x24\x00\x01\x00\x00\x99"[..],
+        ),
+        ("app.log.4.xz", b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46"),
+        ("app.log.4.lz4", b"\x04\x22\x4d\x18\x64\x40\xa7\x00\x00\x00"),
+    ] {
+        let path = dir.write(name, magic);
+        let out = run(&["run", dir.0.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(name) && stderr(&out).contains("-compressed"),
+            "{name}: {}",
+            stderr(&out)
+        );
+        std::fs::remove_file(path).unwrap();
+    }
+}
+
+#[test]
 fn cr_only_line_ends_are_warned_about() {
     let out = run(&["map"], b"[INFO] a\r[WARN] b\r[WARN] c\r");
     assert_eq!(stdout(&out), counts("INFO 1"));

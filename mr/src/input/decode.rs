@@ -1,16 +1,17 @@
 //! What an input holds, told from its first bytes, and the readers that
-//! turn it into text lines: gzip is inflated (also when the name does not
-//! end in `.gz`), and UTF-16 with a byte order mark, which Windows
-//! PowerShell 5 writes with `>`, is decoded to UTF-8. Anything else is
-//! read as it is, byte for byte. UTF-16 without a byte order mark cannot be
-//! told from other bytes and is read as it is.
+//! turn it into text lines, found by content whatever the name: gzip and
+//! bzip2 (the compressions Hadoop's codecs always read) are decompressed,
+//! and UTF-16 with a byte order mark, which Windows PowerShell 5 writes
+//! with `>`, is decoded to UTF-8, also inside a compressed file. zstd, xz
+//! and lz4 files are refused with a clear error: their bytes are never
+//! counted as lines. Anything else is read as it is, byte for byte. UTF-16
+//! without a byte order mark cannot be told from other bytes and is read as
+//! it is.
 
-use std::io::{self, Read};
-
-use flate2::read::MultiGzDecoder;
+use std::io::{self, BufRead, Read};
 
 /// How many bytes [`sniff`] looks at.
-pub const SNIFF_LEN: usize = 4;
+pub const SNIFF_LEN: usize = 10;
 
 /// The encoding of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +20,12 @@ pub enum Encoding {
     Text,
     /// A gzip stream (one or more members).
     Gzip,
+    /// A bzip2 stream (one or more).
+    Bzip2,
     /// UTF-16 after a byte order mark.
     Utf16 { big_endian: bool },
+    /// A compression that is not decoded here, by its name.
+    Refused(&'static str),
 }
 
 /// The encoding the first bytes of an input show.
@@ -28,6 +33,16 @@ pub fn sniff(head: &[u8]) -> Encoding {
     match head {
         // Magic, deflate, no reserved flag bits.
         [0x1f, 0x8b, 8, flags, ..] if flags & 0xE0 == 0 => Encoding::Gzip,
+        // `BZh`, the block size, then a block's or the end's magic.
+        [b'B', b'Z', b'h', b'1'..=b'9', rest @ ..]
+            if rest.starts_with(&[0x31, 0x41, 0x59, 0x26, 0x53, 0x59])
+                || rest.starts_with(&[0x17, 0x72, 0x45, 0x38, 0x50, 0x90]) =>
+        {
+            Encoding::Bzip2
+        }
+        [0x28, 0xB5, 0x2F, 0xFD, ..] => Encoding::Refused("zstd"),
+        [0xFD, b'7', b'z', b'X', b'Z', 0, ..] => Encoding::Refused("xz"),
+        [0x04, 0x22, 0x4D, 0x18, ..] => Encoding::Refused("lz4"),
         [0xFF, 0xFE, ..] => Encoding::Utf16 { big_endian: false },
         [0xFE, 0xFF, ..] => Encoding::Utf16 { big_endian: true },
         _ => Encoding::Text,
@@ -57,11 +72,112 @@ pub fn decoded<'a>(
 ) -> Box<dyn Read + Send + 'a> {
     match encoding {
         Encoding::Text => raw,
-        Encoding::Gzip => Box::new(MultiGzDecoder::new(io::BufReader::with_capacity(
-            256 * 1024,
-            raw,
+        Encoding::Gzip => Box::new(Unpacked::Pending(Box::new(Gunzip::new(
+            io::BufReader::with_capacity(256 * 1024, raw),
+        )))),
+        Encoding::Bzip2 => Box::new(Unpacked::Pending(Box::new(
+            bzip2::read::MultiBzDecoder::new(raw),
         ))),
         Encoding::Utf16 { big_endian } => Box::new(Utf16Reader::new(raw, big_endian)),
+        Encoding::Refused(name) => Box::new(Refused(name)),
+    }
+}
+
+/// A compression that is not read: every read says so.
+struct Refused(&'static str);
+
+impl Read for Refused {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is {0}-compressed, which logmr does not decompress (gzip and bzip2 it does); \
+                 decompress it first, e.g. {0} -dc FILE | logmr map",
+                self.0
+            ),
+        ))
+    }
+}
+
+/// What a compressed input unpacks to, told from its first bytes: UTF-16
+/// with a byte order mark is decoded, anything else read as it is.
+enum Unpacked<'a> {
+    Pending(Box<dyn Read + Send + 'a>),
+    Ready(Box<dyn Read + Send + 'a>),
+    Taken,
+}
+
+impl Read for Unpacked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Unpacked::Pending(_) = self {
+            let Unpacked::Pending(mut inner) = std::mem::replace(self, Unpacked::Taken) else {
+                unreachable!("matched above")
+            };
+            let head = read_head(&mut inner)?;
+            let whole: Box<dyn Read + Send + '_> =
+                Box::new(io::Cursor::new(head.clone()).chain(inner));
+            *self = Unpacked::Ready(match sniff(&head) {
+                Encoding::Utf16 { big_endian } => Box::new(Utf16Reader::new(whole, big_endian)),
+                _ => whole,
+            });
+        }
+        match self {
+            Unpacked::Ready(inner) => inner.read(buf),
+            _ => Ok(0),
+        }
+    }
+}
+
+/// Gzip members one after another, as `gzip -dc` reads them. Zero bytes
+/// after the last member (the padding that tape and block tools add) end
+/// the stream; any other bytes after zeros are an error.
+struct Gunzip<R: BufRead> {
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> Gunzip<R> {
+    fn new(inner: R) -> Gunzip<R> {
+        Gunzip {
+            member: Some(flate2::bufread::GzDecoder::new(inner)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let Some(member) = self.member.take() else {
+                return Ok(0);
+            };
+            let mut inner = member.into_inner();
+            let mut padded = false;
+            loop {
+                let next = inner.fill_buf()?;
+                if next.is_empty() {
+                    return Ok(0);
+                }
+                let zeros = next.iter().take_while(|&&b| b == 0).count();
+                if zeros < next.len() && (padded || zeros > 0) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "bytes after the zero padding that ends a gzip stream",
+                    ));
+                }
+                if zeros == 0 {
+                    break;
+                }
+                padded = true;
+                inner.consume(zeros);
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(inner));
+        }
     }
 }
 
@@ -225,6 +341,57 @@ mod tests {
         );
         assert_eq!(sniff(b"[INFO] x"), Encoding::Text);
         assert_eq!(sniff(b""), Encoding::Text);
+        assert_eq!(sniff(b"BZh91AY&SY"), Encoding::Bzip2);
+        assert_eq!(sniff(b"BZh9 quick"), Encoding::Text);
+        assert_eq!(sniff(b"\x28\xb5\x2f\xfd\x00"), Encoding::Refused("zstd"));
+        assert_eq!(sniff(b"\xfd7zXZ\x00\x00"), Encoding::Refused("xz"));
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn unpack(bytes: &[u8], step: usize) -> io::Result<Vec<u8>> {
+        let (found, rdr) = sniffed(Box::new(Trickle { bytes, step }))?;
+        let mut out = Vec::new();
+        decoded(found, rdr).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn gzip_members_zero_padding_and_utf16_inside() {
+        let mut bytes = gzip(b"[INFO] a\n");
+        bytes.extend(gzip(b"[WARN] b"));
+        bytes.extend([0; 700]);
+        for step in [1, 3, 64, 4096] {
+            assert_eq!(unpack(&bytes, step).unwrap(), b"[INFO] a\n[WARN] b");
+        }
+        let mut garbage = bytes.clone();
+        garbage.push(b'x');
+        let err = unpack(&garbage, 64).unwrap_err();
+        assert!(err.to_string().contains("zero padding"), "{err}");
+        let text = "[INFO] \u{e9}t\u{e9}\n[ERROR] x\n";
+        for big_endian in [false, true] {
+            let packed = gzip(&utf16(text, big_endian));
+            assert_eq!(unpack(&packed, 5).unwrap(), text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn bzip2_is_decompressed_and_other_compressions_refused() {
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        std::io::Write::write_all(&mut bz, b"[INFO] a\n[ERROR] b\n").unwrap();
+        let mut bytes = bz.finish().unwrap();
+        let second = bytes.clone();
+        bytes.extend(second);
+        assert_eq!(
+            unpack(&bytes, 7).unwrap(),
+            b"[INFO] a\n[ERROR] b\n[INFO] a\n[ERROR] b\n"
+        );
+        let err = unpack(b"\xfd7zXZ\x00\x00\x04rest", 64).unwrap_err();
+        assert!(err.to_string().contains("xz-compressed"), "{err}");
     }
 
     #[test]
