@@ -2,14 +2,21 @@
 //! `logmr run --by` table passes its memory bound, it is written to a
 //! temporary file as one sorted run and emptied ([`Spill`]),
 //! and at the end every run is merged into one sorted output with each
-//! key's total. Memory then holds one line per run, whatever the number of
-//! keys.
+//! key's total. The merge reads at most [`FAN_IN`] runs at once (in passes
+//! through another run file when there are more), so memory holds a
+//! bounded number of read buffers, whatever the number of keys or runs.
+//!
+//! A run file is made private (0600) and, on Unix, removed from its
+//! directory as soon as it is opened: its runs are read through the one
+//! open handle, so no file descriptor is opened per run, and nothing is
+//! left in `TMPDIR` however the process ends (SIGINT, SIGTERM, a crash).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::map::Spill;
@@ -18,11 +25,72 @@ use crate::reduce::{Groups, parse_line};
 /// Between key and count in a run.
 pub const SEPARATOR: &[u8] = b"\t";
 
+/// Runs merged at once at most: each holds a read buffer of
+/// [`READ_BUFFER`] bytes.
+pub const FAN_IN: usize = 64;
+
+/// The read buffer of each run being merged.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// A temporary file of runs, made on the first write in the system's
-/// temporary directory (`TMPDIR`) and removed when dropped.
+/// temporary directory (`TMPDIR`), private to the user, and gone from the
+/// directory at once on Unix (elsewhere when dropped).
 pub struct RunFile {
     path: PathBuf,
     file: Option<BufWriter<File>>,
+    /// Bytes written so far: where the next run starts.
+    written: u64,
+}
+
+/// One run of a [`RunFile`], read by position through the file's one
+/// handle.
+pub struct RunReader {
+    file: Arc<File>,
+    at: u64,
+    end: u64,
+}
+
+impl Read for RunReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf
+            .len()
+            .min(usize::try_from(self.end - self.at).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = read_at(&self.file, &mut buf[..want], self.at)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the run file is shorter than was written",
+            ));
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// Creates `path` for reading and writing, private to the user; on Unix it
+/// is unlinked at once and lives while it is open.
+fn create_private(path: &std::path::Path) -> io::Result<File> {
+    let mut options = File::options();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    std::fs::remove_file(path)?;
+    Ok(file)
 }
 
 impl RunFile {
@@ -37,6 +105,7 @@ impl RunFile {
                 std::process::id()
             )),
             file: None,
+            written: 0,
         }
     }
 
@@ -54,29 +123,33 @@ impl RunFile {
 
     /// Readers of the runs that end at `ends` (as [`Spill::ends`](crate::map::Spill)
     /// gives them), in order, empty runs left out.
-    pub fn runs(&mut self, ends: &[u64]) -> Result<Vec<BufReader<io::Take<File>>>> {
+    pub fn runs(&mut self, ends: &[u64]) -> Result<Vec<BufReader<RunReader>>> {
         let path = self.path();
-        if let Some(file) = &mut self.file {
-            file.flush().map_err(|source| Error::WriteFile {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        let read_error = |source| Error::Read {
+        let Some(writer) = &mut self.file else {
+            // Nothing was written: every run is empty.
+            return Ok(Vec::new());
+        };
+        writer.flush().map_err(|source| Error::WriteFile {
+            path: path.clone(),
+            source,
+        })?;
+        let file = Arc::new(writer.get_ref().try_clone().map_err(|source| Error::Read {
             input: path.clone(),
             source,
-        };
+        })?);
         let mut runs = Vec::with_capacity(ends.len());
         let mut start = 0;
         for &end in ends {
-            // An empty run (an empty table) has nothing to read, and the
-            // file may not even exist.
-            if end == start {
-                continue;
+            if end > start {
+                runs.push(BufReader::with_capacity(
+                    READ_BUFFER,
+                    RunReader {
+                        file: Arc::clone(&file),
+                        at: start,
+                        end,
+                    },
+                ));
             }
-            let mut file = File::open(&self.path).map_err(read_error)?;
-            file.seek(SeekFrom::Start(start)).map_err(read_error)?;
-            runs.push(BufReader::with_capacity(64 * 1024, file.take(end - start)));
             start = end;
         }
         Ok(runs)
@@ -89,13 +162,12 @@ impl Write for RunFile {
             Some(file) => file,
             None => self.file.insert(BufWriter::with_capacity(
                 256 * 1024,
-                File::options()
-                    .write(true)
-                    .create_new(true)
-                    .open(&self.path)?,
+                create_private(&self.path)?,
             )),
         };
-        file.write(buf)
+        let n = file.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -105,7 +177,7 @@ impl Write for RunFile {
 
 impl Drop for RunFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
+        if self.file.take().is_some() && cfg!(not(unix)) {
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -147,6 +219,47 @@ fn damaged(name: &str, reason: impl std::fmt::Display) -> Error {
             format!("a run of the key table does not read back: {reason}"),
         ),
     }
+}
+
+/// Merges any number of sorted runs into `out`, [`FAN_IN`] at a time: while
+/// there are more, groups of them are merged into runs of a new run file.
+pub fn merge_all(runs: Vec<BufReader<RunReader>>, name: &str, out: &mut Groups<'_>) -> Result<()> {
+    merge_bounded(runs, FAN_IN, name, out)
+}
+
+fn merge_bounded(
+    mut runs: Vec<BufReader<RunReader>>,
+    fan_in: usize,
+    name: &str,
+    out: &mut Groups<'_>,
+) -> Result<()> {
+    let fan_in = fan_in.max(2);
+    // Each pass's file lives until the next pass has read it.
+    let mut pass = 0;
+    let mut _previous;
+    while runs.len() > fan_in {
+        pass += 1;
+        let mut file = RunFile::new(usize::MAX - pass);
+        let path = file.path();
+        let mut ends = Vec::new();
+        let mut left = runs.into_iter();
+        loop {
+            let group: Vec<_> = left.by_ref().take(fan_in).collect();
+            if group.is_empty() {
+                break;
+            }
+            let mut groups = Groups::new(&mut file, SEPARATOR);
+            merge(group, name, &mut groups)?;
+            groups.finish().map_err(|source| Error::WriteFile {
+                path: path.clone(),
+                source,
+            })?;
+            ends.push(file.written);
+        }
+        runs = file.runs(&ends)?;
+        _previous = file;
+    }
+    merge(runs, name, out)
 }
 
 /// Merges sorted runs into `out`: every key once, in byte order, with the
@@ -203,8 +316,9 @@ mod tests {
                     1u64..1000,
                     0..20,
                 ),
-                0..6,
+                0..12,
             ),
+            fan_in in 2usize..5,
         ) {
             let mut want: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
             for run in &runs {
@@ -224,7 +338,7 @@ mod tests {
             let readers = file.runs(&ends).unwrap();
             let mut out = Vec::new();
             let mut groups = Groups::new(&mut out, b"=");
-            merge(readers, "runs", &mut groups).unwrap();
+            merge_bounded(readers, fan_in, "runs", &mut groups).unwrap();
             groups.finish().unwrap();
             let mut expected = Vec::new();
             for (key, n) in &want {
@@ -238,13 +352,20 @@ mod tests {
     }
 
     #[test]
-    fn the_file_is_made_on_the_first_write_and_removed_on_drop() {
+    fn the_file_is_made_on_the_first_write_and_never_left_behind() {
         let mut file = RunFile::new(7);
         let path = PathBuf::from(file.path());
         assert!(!path.exists());
+        assert!(file.runs(&[0]).unwrap().is_empty());
         file.write_all(b"a\t1\n").unwrap();
         file.flush().unwrap();
-        assert!(path.exists());
+        // On Unix it is gone from the directory while still open.
+        assert_eq!(path.exists(), cfg!(not(unix)));
+        let mut text = String::new();
+        file.runs(&[4]).unwrap()[0]
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "a\t1\n");
         drop(file);
         assert!(!path.exists());
     }

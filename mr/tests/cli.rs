@@ -1410,6 +1410,87 @@ fn map_by_spills_its_table_past_the_memory_bound() {
 /// and merges them: the output is the one table's, the files are gone,
 /// and a temporary directory that cannot be written is a clear error.
 #[test]
+fn the_merge_of_many_runs_holds_no_file_open_per_run() {
+    // Before: the merge opened the run file once per run, and 28 runs
+    // under `ulimit -n 16` ended in "Too many open files".
+    let input: String = (0..300_000)
+        .map(|i| format!("[INFO] user {}\n", word(i % 200_000)))
+        .collect();
+    let dir = TempDir::new();
+    let file = dir.write("app.log", input.as_bytes());
+    let tmp = dir.0.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let whole = run(
+        &["run", "--by", "level,template", file.to_str().unwrap()],
+        b"",
+    );
+    let limited = Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -n 16 && exec \"$0\" run -j 1 --by level,template --memory 1M \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_logmr"))
+        .arg(&file)
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let err = stderr(&limited);
+    assert!(limited.status.success(), "{err}");
+    let runs: u32 = err
+        .split(" sorted run(s)")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of runs: {err}"));
+    assert!(runs > 16, "{runs} runs: too few to pass the limit");
+    assert_eq!(limited.stdout, whole.stdout);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+#[test]
+fn run_files_are_left_nowhere_when_the_run_is_stopped() {
+    // Before: SIGTERM in the middle of a run left its run files (0644) in
+    // TMPDIR. Now they leave the directory as they are made.
+    let input: String = (0..300_000)
+        .map(|i| format!("[INFO] user {}\n", word(i % 200_000)))
+        .collect();
+    let dir = TempDir::new();
+    let tmp = dir.0.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut child = logmr()
+        .args([
+            "run",
+            "-j",
+            "1",
+            "--by",
+            "level,template",
+            "--memory",
+            "1M",
+            "-",
+        ])
+        .env("TMPDIR", &tmp)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The input stays open: the run is still reading when it is stopped.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert!(!out.status.success(), "stopped by SIGTERM");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
 fn run_by_merges_runs_written_past_the_memory_bound() {
     let input: String = (0..60_000)
         .map(|i| {

@@ -198,7 +198,7 @@ fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write
         ));
     }
     let mut groups = Groups::new(out, &opts.separator);
-    runs::merge(readers, "the runs of the key tables", &mut groups)?;
+    runs::merge_all(readers, "the runs of the key tables", &mut groups)?;
     groups.finish().map_err(Error::Write)?;
     // The files are removed only now that every run has been read.
     drop(files);
