@@ -558,12 +558,25 @@ pub fn run_sink(
     let consumer: BaseConsumer<SinkContext> = config
         .create_with_context(context)
         .map_err(|e| Error::client("consumer", e))?;
-    consumer
+    let metadata = consumer
         .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
         .map_err(|e| Error::Unreachable {
             brokers: opts.brokers.clone(),
             detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
         })?;
+    // A sink of a topic that is not there would wait for ever, or stop
+    // idle having committed nothing, exit 0: neither tells the user.
+    if !metadata
+        .topics()
+        .iter()
+        .any(|t| t.name() == opts.topic && t.error().is_none() && !t.partitions().is_empty())
+    {
+        return Err(Error::MissingTopic {
+            topic: opts.topic.clone(),
+            brokers: opts.brokers.clone(),
+            hint: "create it first (logmr-gen creates it), then start the sink",
+        });
+    }
     consumer
         .subscribe(&[&opts.topic])
         .map_err(|e| Error::kafka(format!("cannot subscribe to {}", opts.topic), e))?;

@@ -37,6 +37,13 @@ pub enum Error {
     Conflict(String),
     /// Messages were produced but not all were delivered.
     Undelivered { failed: u64, first_error: String },
+    /// The topic does not exist on the brokers: the cluster's state, not
+    /// the command line, so exit 1 in every tool. `hint` says what to do.
+    MissingTopic {
+        topic: String,
+        brokers: String,
+        hint: &'static str,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -92,6 +99,11 @@ impl fmt::Display for Error {
             Error::Unreachable { brokers, detail } => {
                 write!(f, "cannot reach the Kafka brokers {brokers}: {detail}")
             }
+            Error::MissingTopic {
+                topic,
+                brokers,
+                hint,
+            } => write!(f, "topic {topic} does not exist on {brokers}; {hint}"),
             Error::Undelivered {
                 failed: 0,
                 first_error,

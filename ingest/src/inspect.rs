@@ -56,10 +56,11 @@ pub fn inspect(
         .flat_map(|t| t.partitions().iter().map(|p| p.id()))
         .collect();
     if partitions.is_empty() {
-        return Err(Error::Usage(format!(
-            "topic {} does not exist on {}",
-            opts.topic, opts.brokers
-        )));
+        return Err(Error::MissingTopic {
+            topic: opts.topic.clone(),
+            brokers: opts.brokers.clone(),
+            hint: "check its name (logmr-gen creates it)",
+        });
     }
     // Assigned directly, not subscribed: a look must not move any group.
     let mut assignment = TopicPartitionList::new();

@@ -137,10 +137,11 @@ fn ensure_topic(
         return Ok(partitions);
     }
     if !opts.create_topic {
-        return Err(Error::Usage(format!(
-            "topic {} does not exist on {}; create it, or drop --no-create-topic",
-            opts.topic, opts.brokers
-        )));
+        return Err(Error::MissingTopic {
+            topic: opts.topic.clone(),
+            brokers: opts.brokers.clone(),
+            hint: "create it, or drop --no-create-topic",
+        });
     }
     create_topic(opts)?;
     // A new topic shows in the metadata once its partitions have leaders.

@@ -103,6 +103,9 @@ fn expected_lines(args: &[&str]) -> Vec<String> {
 /// topic makes many files.
 const MAX_RECORDS: i64 = 300;
 
+/// A sink of `group` on `topic`. The group id sent to Kafka is `group`
+/// and the topic's name: tests share one broker, and members of one group
+/// on different topics would rebalance each other's sinks.
 fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
     let mut cmd = Command::new(binary("logmr-sink"));
     cmd.args([
@@ -112,7 +115,7 @@ fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
         "--topic",
         topic,
         "--group",
-        group,
+        &format!("{group}-{topic}"),
     ])
     .arg("--store")
     .arg(store.arg())
@@ -828,6 +831,48 @@ fn a_gap_the_topic_can_fill_is_refused_with_exit_4() {
 #[test]
 fn a_gap_the_topic_can_fill_in_hdfs_is_refused_with_exit_4() {
     gaps_are_refused_unless_the_topic_has_none_there(true);
+}
+
+#[test]
+fn a_topic_that_does_not_exist_is_exit_1_and_said_by_the_sink_and_inspect() {
+    // Before: the sink warned of UnknownTopicOrPartition, then ended
+    // "committed 0 records" with exit 0; logmr-inspect said exit 2.
+    let broker = Broker::apache();
+    let absent = broker.topic("absent-sink");
+    let dir = TempDir::new("absent");
+    let store = Target::Local(dir.join("logs"));
+    let out = sink(&broker, &absent, "g", &store)
+        .args(["--exit-when-idle", "2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("topic {absent} does not exist")),
+        "{err}"
+    );
+    let out = Command::new(binary("logmr-inspect"))
+        .args([
+            "--brokers",
+            &broker.address(),
+            "--topic",
+            &absent,
+            "-n",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("topic {absent} does not exist")),
+        "{err}"
+    );
+    assert_eq!(
+        broker.partitions(&absent),
+        None,
+        "nothing created the topic"
+    );
 }
 
 #[test]

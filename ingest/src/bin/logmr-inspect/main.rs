@@ -15,7 +15,7 @@ without a consumer group position: nothing is committed, so a look never
 moves what logmr-sink will read.
 
 Exit codes: 0 success (also when stdout's reader goes away), 1 a fatal
-error, 2 bad arguments or a topic that does not exist.";
+error (brokers unreachable, a topic that does not exist), 2 bad arguments.";
 
 /// Print messages of a Kafka topic with their partition and offset.
 #[derive(Debug, Parser)]

@@ -29,7 +29,8 @@ shorter, or other brokers, fail here); and no gap between its files where
 the topic still holds records (a file that is not the sink's). Files that
 are not the topic's batches are named in a warning: Hadoop reads them too.
 
-Exit codes: 0 success, 1 a fatal error (store, brokers), 2 bad arguments,
+Exit codes: 0 success, 1 a fatal error (store, brokers, a topic that does not
+exist), 2 bad arguments,
 4 the store and the topic disagree (ahead of the topic, another topic under
 the same name, a gap the topic can fill, overlapping files, another
 writer): nothing more is written until someone looks.
