@@ -96,9 +96,75 @@ struct SinkContext {
     rebalanced: AtomicBool,
     /// A store that could not be read, or refused, during a rebalance; fatal.
     failure: Mutex<Option<Error>>,
+    /// The lag over the assigned partitions, or why it is unknown, from
+    /// the consumer's own statistics (`None` before the first): the
+    /// progress line reads it without asking the brokers anything.
+    lag: Mutex<Option<std::result::Result<i64, String>>>,
 }
 
-impl ClientContext for SinkContext {}
+impl ClientContext for SinkContext {
+    fn stats(&self, statistics: rdkafka::statistics::Statistics) {
+        let lag = lag_of(&statistics, &self.topic);
+        *self.lag.lock().unwrap_or_else(|p| p.into_inner()) = Some(lag);
+    }
+}
+
+/// Records not yet read in the assigned partitions of `topic`, from
+/// librdkafka's statistics (the partition's end less the position; its own
+/// `consumer_lag` counts from the committed offset, which the sink commits
+/// only as a hint), or why
+/// that is unknown: no partition assigned, a position not known yet, or a
+/// partition's leader that does not answer.
+fn lag_of(
+    statistics: &rdkafka::statistics::Statistics,
+    topic: &str,
+) -> std::result::Result<i64, String> {
+    let mut partitions: Vec<_> = statistics
+        .topics
+        .get(topic)
+        .map(|t| {
+            t.partitions
+                .values()
+                .filter(|p| p.partition >= 0 && p.desired)
+                .collect()
+        })
+        .unwrap_or_default();
+    if partitions.is_empty() {
+        return Err("no partition assigned".into());
+    }
+    partitions.sort_by_key(|p| p.partition);
+    let mut lag = 0;
+    for p in partitions {
+        let leader_up = statistics
+            .brokers
+            .values()
+            .any(|b| b.nodeid == p.leader && b.state == "UP");
+        if !leader_up {
+            return Err(format!(
+                "the leader of partition {} does not answer",
+                p.partition
+            ));
+        }
+        // The partition's end for this consumer (the last stable offset
+        // under read_committed, librdkafka's default) less its position:
+        // the next offset to hand out, or to fetch before anything was.
+        let end = if p.ls_offset >= 0 {
+            p.ls_offset
+        } else {
+            p.hi_offset
+        };
+        let position = if p.app_offset >= 0 {
+            p.app_offset
+        } else {
+            p.next_offset
+        };
+        if end < 0 || position < 0 {
+            return Err(format!("no position yet in partition {}", p.partition));
+        }
+        lag += (end - position).max(0);
+    }
+    Ok(lag)
+}
 
 impl ConsumerContext for SinkContext {
     fn rebalance(
@@ -345,36 +411,6 @@ impl Sink<'_> {
         self.consumer.assignment().is_ok_and(|tpl| tpl.count() > 0)
     }
 
-    /// Records in the topic not yet read, over the assigned partitions, or
-    /// why that is unknown: no partition assigned, a position not known
-    /// yet, or brokers that do not answer.
-    fn lag(&self) -> std::result::Result<i64, String> {
-        let positions = self
-            .consumer
-            .position()
-            .map_err(|e| format!("cannot read positions: {e}"))?;
-        if positions.count() == 0 {
-            return Err("no partition assigned".into());
-        }
-        let mut lag = 0;
-        for elem in positions.elements() {
-            let partition = elem.partition();
-            let (_, high) = self
-                .consumer
-                .fetch_watermarks(&self.opts.topic, partition, Duration::from_secs(5))
-                .map_err(|e| format!("cannot read the offsets of partition {partition}: {e}"))?;
-            let position = match elem.offset() {
-                Offset::Offset(o) => o,
-                _ => self
-                    .positions
-                    .next(partition)
-                    .ok_or_else(|| format!("no position yet in partition {partition}"))?,
-            };
-            lag += (high - position).max(0);
-        }
-        Ok(lag)
-    }
-
     /// The first offset the topic still has in `partition`.
     fn low_watermark(&self, partition: i32) -> Result<i64> {
         Ok(self.watermarks(partition)?.0)
@@ -540,6 +576,11 @@ pub fn run_sink(
     for (k, v) in CONSUMER_DEFAULTS {
         config.set(*k, *v);
     }
+    if !opts.quiet {
+        // The lag of the progress line, from the consumer's statistics.
+        let ms = opts.progress_every.as_millis().clamp(100, 1000);
+        config.set("statistics.interval.ms", ms.to_string());
+    }
     for (k, v) in &opts.properties {
         config.set(k, v);
     }
@@ -554,6 +595,7 @@ pub fn run_sink(
         store_positions: opts.single_file.is_none(),
         rebalanced: AtomicBool::new(false),
         failure: Mutex::new(None),
+        lag: Mutex::new(None),
     };
     let consumer: BaseConsumer<SinkContext> = config
         .create_with_context(context)
@@ -686,9 +728,16 @@ pub fn run_sink(
         let report = &sink.report;
         let (committed, files, skipped) = (report.records, report.files, report.skipped);
         stats.tick(sink.read, sink.read_bytes, || {
-            let lag = sink
-                .lag()
-                .map_or_else(|e| format!("unknown ({e})"), |l| l.to_string());
+            let lag = match &*consumer
+                .context()
+                .lag
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+            {
+                Some(Ok(lag)) => lag.to_string(),
+                Some(Err(why)) => format!("unknown ({why})"),
+                None => "unknown (no statistics yet)".to_string(),
+            };
             format!("{committed} committed in {files} files, {skipped} skipped, lag {lag}")
         });
     }
