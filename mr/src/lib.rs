@@ -12,12 +12,14 @@
 //! * [`laws`] are the kernels' laws as checks, run by the property tests
 //!   and the fuzz targets.
 //! * [`streaming`] is the Hadoop Streaming side: separators from the
-//!   environment, counters and status on stderr.
+//!   environment, counters and status on stderr; [`jobpaths`] resolves a
+//!   job's paths as Hadoop does, for the job scripts' guard.
 
 pub mod bytescan;
 pub mod command;
 pub mod error;
 pub mod input;
+pub mod jobpaths;
 pub mod keys;
 pub mod laws;
 pub mod level;

@@ -6,6 +6,7 @@
 mod generator;
 mod hdfs;
 mod jobs;
+mod paths;
 mod pipeline;
 mod report;
 mod sink;

@@ -60,6 +60,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Print the level words and the key each is counted under.
     Levels(LevelsArgs),
+    /// Resolve a Hadoop job's paths as Hadoop does, and check that its
+    /// output can never be one of its inputs (the job scripts run this).
+    #[command(after_long_help = crate::paths_cmd::PATHS_HELP)]
+    Paths(crate::paths_cmd::PathsArgs),
 }
 
 const MAP_HELP: &str = "\

@@ -3,6 +3,7 @@
 mod args;
 mod levels_cmd;
 mod map_cmd;
+mod paths_cmd;
 mod reduce_cmd;
 mod report_cmd;
 mod run_cmd;
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd::run(args, &mut out),
         Command::Top(args) => top_cmd::run(args, &mut out),
         Command::Levels(args) => levels_cmd::run(args, &mut out),
+        Command::Paths(args) => paths_cmd::run(args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
