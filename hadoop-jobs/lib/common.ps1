@@ -70,70 +70,21 @@ function Find-Logmr([string]$Path) {
     return (Resolve-Path -LiteralPath $Path).Path
 }
 
-# Get-HdfsPath PATH: PATH as hadoop fs resolves it, without scheme and
-# authority: relative to the user's home directory /user/NAME, with `.`,
-# `..` and empty segments resolved.
-function Get-HdfsPath([string]$Path) {
-    if ($Path -match '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*(.*)$') { $Path = $Matches[1] }
-    if (-not $Path.StartsWith('/')) {
-        $user = $env:HADOOP_USER_NAME
-        if (-not $user) { $user = [Environment]::UserName }
-        $Path = "/user/$user/$Path"
-    }
-    $resolved = [Collections.Generic.List[string]]::new()
-    foreach ($part in $Path.Split('/')) {
-        if ($part -eq '' -or $part -eq '.') { continue }
-        if ($part -eq '..') {
-            if ($resolved.Count -gt 0) { $resolved.RemoveAt($resolved.Count - 1) }
-            continue
-        }
-        $resolved.Add($part)
-    }
-    return '/' + ($resolved -join '/')
-}
-
-# Test-GlobOverlap PATH PATTERN: whether the absolute HDFS path PATH equals,
-# contains or lies inside a path that PATTERN (segments may be hadoop fs
-# globs: * ? [...] {a,b}) matches. A segment with {a,b} alternatives is
-# taken to match: refusing too much is safe.
-function Test-GlobOverlap([string]$Path, [string]$Pattern) {
-    $a = @($Path.Split('/') | Where-Object { $_ -ne '' })
-    $b = @($Pattern.Split('/') | Where-Object { $_ -ne '' })
-    for ($i = 0; $i -lt [Math]::Min($a.Count, $b.Count); $i++) {
-        if ($b[$i] -match '[{}]') { continue }
-        if ($b[$i] -match '[][*?\\]') {
-            if (-not ($a[$i] -clike $b[$i])) { return $false }
-        } elseif ($a[$i] -cne $b[$i]) {
-            return $false
-        }
-    }
-    return $true
-}
-
-# Assert-NoOverlap hdfs|local OUTPUT INPUTS: exits 2 unless OUTPUT is safe
-# to replace: not the root, and neither equal to, inside, nor holding any
-# input, so that -Force can never delete input. Its bash twin is
-# refuse_overlap in common.sh.
-function Assert-NoOverlap([string]$Kind, [string]$Output, [string[]]$Inputs) {
-    if ($Kind -eq 'hdfs') {
-        if ($Output -match '[][*?{}\\]') { Fail 2 "output $Output holds glob characters, which hadoop fs would expand: give a literal path" }
-        $out = Get-HdfsPath $Output
-    } else {
-        $out = [IO.Path]::GetFullPath($Output).TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
-        if ($out -eq '') { $out = '/' }
-    }
+# Assert-NoLocalOverlap OUTPUT INPUTS: exits 2 unless the local directory
+# OUTPUT is safe to replace: not the root, and neither equal to, inside, nor
+# holding any input, so that -Force can never delete input. Its bash twin
+# is refuse_local_overlap in common.sh (cluster jobs: logmr paths).
+function Assert-NoLocalOverlap([string]$Output, [string[]]$Inputs) {
+    $out = [IO.Path]::GetFullPath($Output).TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
+    if ($out -eq '') { $out = '/' }
     if ($out -eq '/' -or $out -eq [IO.Path]::GetPathRoot($out)) { Fail 2 "output $Output is the root directory: give the job a directory of its own" }
     foreach ($path in $Inputs) {
-        if ($Kind -eq 'hdfs') {
-            if (-not (Test-GlobOverlap $out (Get-HdfsPath $path))) { continue }
-        } else {
-            if ($path -eq '-') { continue }
-            $in = (Get-Item -LiteralPath $path -ErrorAction SilentlyContinue)
-            $in = if ($in -and $in.LinkTarget) { [IO.Path]::GetFullPath($in.LinkTarget, (Split-Path -Parent $in.FullName)) } else { [IO.Path]::GetFullPath($path) }
-            $in = $in.TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
-            $sep = [IO.Path]::DirectorySeparatorChar
-            if (-not ($in -eq $out -or $in.StartsWith("$out$sep") -or $out.StartsWith("$in$sep"))) { continue }
-        }
+        if ($path -eq '-') { continue }
+        $in = (Get-Item -LiteralPath $path -ErrorAction SilentlyContinue)
+        $in = if ($in -and $in.LinkTarget) { [IO.Path]::GetFullPath($in.LinkTarget, (Split-Path -Parent $in.FullName)) } else { [IO.Path]::GetFullPath($path) }
+        $in = $in.TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
+        $sep = [IO.Path]::DirectorySeparatorChar
+        if (-not ($in -eq $out -or $in.StartsWith("$out$sep") -or $out.StartsWith("$in$sep"))) { continue }
         Fail 2 "output $Output overlaps the input $path (the same path, or one inside the other); it would be replaced or counted: choose another output"
     }
 }

@@ -79,75 +79,34 @@ logmr_build() {
     fi
 }
 
-# hdfs_path PATH: PATH as hadoop fs resolves it, without scheme and
-# authority: relative to the user's home directory /user/NAME, with `.`,
-# `..` and empty segments resolved.
-hdfs_path() {
-    local path=$1 part parts resolved=()
-    if [[ $path =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/]*(.*)$ ]]; then
-        path=${BASH_REMATCH[1]}
-    fi
-    [[ $path == /* ]] || path=/user/${HADOOP_USER_NAME:-$(id -un)}/$path
-    IFS=/ read -ra parts <<<"$path"
-    for part in "${parts[@]}"; do
-        case $part in
-            '' | .) ;;
-            ..) [ ${#resolved[@]} -eq 0 ] || unset 'resolved[-1]' ;;
-            *) resolved+=("$part") ;;
-        esac
-    done
-    local IFS=/
-    echo "/${resolved[*]}"
-}
+# file_id PATH: the device and inode of what PATH names (links followed).
+file_id() { stat -L -c '%d:%i' -- "$1" 2>/dev/null || stat -L -f '%d:%i' -- "$1"; }
 
-# glob_overlaps PATH PATTERN: whether the absolute HDFS path PATH equals,
-# contains or lies inside a path that PATTERN (an absolute path whose
-# segments may be hadoop fs globs: * ? [...] {a,b}) matches. A segment with
-# {a,b} alternatives is taken to match: refusing too much is safe.
-glob_overlaps() {
-    local path pattern i
-    IFS=/ read -ra path <<<"${1#/}"
-    IFS=/ read -ra pattern <<<"${2#/}"
-    for ((i = 0; i < ${#path[@]} && i < ${#pattern[@]}; i++)); do
-        case ${pattern[i]} in
-            *[{}]*) ;;
-            *[][*?\\]*)
-                # shellcheck disable=SC2053 # the pattern is meant to match
-                [[ ${path[i]} == ${pattern[i]} ]] || return 1
-                ;;
-            *) [ "${path[i]}" = "${pattern[i]}" ] || return 1 ;;
-        esac
-    done
-}
-
-# refuse_overlap hdfs|local OUTPUT INPUT...: exits 2 unless OUTPUT is safe
-# to replace: not the root, and neither equal to, inside, nor holding any
-# INPUT, so that --force can never delete input. HDFS paths are compared as
-# hadoop fs resolves them, globs included, and an HDFS output must be
-# literal (hadoop fs -rm would expand a glob); local paths are compared
-# with symbolic links resolved.
-refuse_overlap() {
-    local kind=$1 output=$2 out input in
+# refuse_local_overlap OUTPUT IDS INPUT...: exits 2 unless the local
+# directory OUTPUT is safe to replace: not the root; neither equal to,
+# inside, nor holding any INPUT (paths compared with links resolved); and
+# holding nothing that an input reads, by device and inode, as IDS (the
+# name of an associative array of DEV:INODE keys) lists them: a bind mount
+# or a hard link of an input, or the file standard input reads, is as much
+# the input as its own name. (Cluster jobs: logmr paths.)
+refuse_local_overlap() {
+    local output=$1 ids=$2 out input in entry id
     shift 2
-    if [ "$kind" = hdfs ]; then
-        case $output in
-            *[][*?{}\\]*) die 2 "output $output holds glob characters, which hadoop fs would expand: give a literal path" ;;
-        esac
-        out=$(hdfs_path "$output")
-    else
-        out=$(realpath -m -- "$output")
-    fi
+    local -n protected=$ids
+    out=$(realpath -m -- "$output")
     [ "$out" != / ] || die 2 "output $output is the root directory: give the job a directory of its own"
     for input in "$@"; do
-        if [ "$kind" = hdfs ]; then
-            glob_overlaps "$out" "$(hdfs_path "$input")" || continue
-        else
-            [ "$input" != - ] || continue
-            in=$(realpath -m -- "$input")
-            [[ $in == "$out" || $in == "$out"/* || $out == "$in"/* ]] || continue
-        fi
+        [ "$input" != - ] || continue
+        in=$(realpath -m -- "$input")
+        [[ $in == "$out" || $in == "$out"/* || $out == "$in"/* ]] || continue
         die 2 "output $output overlaps the input $input (the same path, or one inside the other); it would be replaced or counted: choose another output"
     done
+    [ -e "$output" ] || return 0
+    while IFS= read -r -d '' entry; do
+        id=$(file_id "$entry") || continue
+        [ -n "${protected[$id]+set}" ] || continue
+        die 2 "output $output holds $entry, which is the input ${protected[$id]} (the same file or directory under another name: a bind mount, a hard link, or standard input); it would be replaced: choose another output"
+    done < <(find "$output" -print0)
 }
 
 # task_command COMMAND PROGRAM: COMMAND with its leading `logmr` replaced by

@@ -55,12 +55,18 @@ $inputs = $InputPath
 if (-not $OutputPath) { $OutputPath = $job['output'] }
 if ($inputs.Count -eq 0) { $inputs = @($job['input']) }
 if ($Reducers -notmatch '^[1-9][0-9]*$') { Fail 2 "-Reducers must be a positive number, not '$Reducers'" }
-foreach ($define in $D) {
-    if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
-}
-Assert-NoOverlap 'hdfs' $OutputPath $inputs
 
 $logmrPath = Find-Logmr $Logmr
+# Generic options for every hadoop call: the job, and the fs calls that test,
+# delete and read its output, so that all of them go to one cluster.
+$generic = @()
+foreach ($define in $D) { $generic += @('-D', $define) }
+# The paths as Hadoop resolves them, and the output refused when it could be
+# an input: logmr paths holds the rules, tested against Hadoop's.
+$user = $env:HADOOP_USER_NAME
+if (-not $user) { $user = [Environment]::UserName }
+& $logmrPath paths --home "/user/$user" --output $OutputPath @generic -- @inputs | Out-Null
+if ($LASTEXITCODE -ne 0) { Fail 2 'refused before anything was deleted or submitted' }
 [Console]::Error.WriteLine("${ScriptName}: shipping $logmrPath ($(Get-LogmrBuild $logmrPath))")
 $program = Split-Path -Leaf $logmrPath
 
@@ -79,10 +85,10 @@ if (-not $hadoop -or -not (Test-Path -LiteralPath $hadoop -PathType Leaf)) {
     Fail 2 'no hadoop command on PATH or in $env:HADOOP_HOME\bin'
 }
 
-& $hadoop fs -test -e $OutputPath
+& $hadoop fs @generic -test -e $OutputPath
 if ($LASTEXITCODE -eq 0) {
     if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
-    $remove = @('fs', '-rm', '-r')
+    $remove = @('fs') + $generic + @('-rm', '-r')
     if ($SkipTrash) { $remove += '-skipTrash' }
     [Console]::Error.WriteLine("${ScriptName}: replacing the existing output ${OutputPath}: $hadoop $($remove -join ' ') $OutputPath")
     & $hadoop @remove $OutputPath 2>&1 | ForEach-Object { [Console]::Error.WriteLine($_) }
@@ -91,10 +97,7 @@ if ($LASTEXITCODE -eq 0) {
 
 # Generic options (-D, -files) come before the streaming options: Hadoop
 # rejects them after.
-$hadoopArgs = @('jar', $jar)
-foreach ($define in $D) {
-    $hadoopArgs += @('-D', $define)
-}
+$hadoopArgs = @('jar', $jar) + $generic
 $hadoopArgs += @('-D', "mapreduce.job.name=logmr $jobName")
 $hadoopArgs += @('-files', $logmrPath)
 foreach ($path in $inputs) {
@@ -138,5 +141,5 @@ try {
     Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
 }
 
-& $hadoop fs -cat "$OutputPath/part-*"
+& $hadoop fs @generic -cat "$OutputPath/part-*"
 if ($LASTEXITCODE -ne 0) { Fail 1 "the job succeeded but its output $OutputPath/part-* could not be read" }

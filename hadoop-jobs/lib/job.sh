@@ -21,10 +21,12 @@ then prints its result (the part-* files) on stdout.
                    [default: ${job[input]}]
   --output PATH    HDFS output directory [default: ${job[output]}]
   --reducers N     number of reduce tasks [default: 1]
-  -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl
+  -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl;
+                   given to the job and to the fs calls on its output
   --force          replace the output directory if it exists (moved to the
                    HDFS trash when the cluster has one); an output that is
-                   /, or equals, holds or lies inside an input is refused
+                   /, or equals, holds or lies inside an input, as Hadoop
+                   resolves them (logmr paths --help), is refused
   --skip-trash     with --force, delete the old output at once instead
   --logmr PATH     the logmr binary to ship with -files [default: \$LOGMR_BIN,
                    this checkout's portable build (bash mr/build-portable.sh:
@@ -63,12 +65,19 @@ while [ $# -gt 0 ]; do
 done
 [ ${#inputs[@]} -gt 0 ] || inputs=("${job[input]}")
 [[ $reducers =~ ^[1-9][0-9]*$ ]] || die 2 "--reducers must be a positive number, not '$reducers'"
-for define in "${defines[@]}"; do
-    [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
-done
-refuse_overlap hdfs "$output" "${inputs[@]}"
 
 logmr=$(find_logmr "$logmr")
+# Generic options for every hadoop call: the job, and the fs calls that test,
+# delete and read its output, so that all of them go to one cluster.
+generic=()
+for define in "${defines[@]}"; do
+    generic+=(-D "$define")
+done
+# The paths as Hadoop resolves them (comma lists, schemes, the home
+# directory, -D inputs and fs.defaultFS), and the output refused when it
+# could be an input: logmr paths holds the rules, tested against Hadoop's.
+"$logmr" paths --home "/user/${HADOOP_USER_NAME:-$(id -un)}" --output "$output" \
+    "${generic[@]}" -- "${inputs[@]}" >/dev/null || die 2 "refused before anything was deleted or submitted"
 echo "$script_name: shipping $logmr ($(logmr_build "$logmr"))" >&2
 program=$(basename "$logmr")
 
@@ -87,9 +96,9 @@ if [ -z "$hadoop" ] || [ ! -x "$hadoop" ]; then
     die 2 "no hadoop command on PATH or in \$HADOOP_HOME/bin"
 fi
 
-if "$hadoop" fs -test -e "$output"; then
+if "$hadoop" fs "${generic[@]}" -test -e "$output"; then
     [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
-    remove=(fs -rm -r)
+    remove=(fs "${generic[@]}" -rm -r)
     [ "$skip_trash" = 0 ] || remove+=(-skipTrash)
     echo "$script_name: replacing the existing output $output:$(printf ' %q' "$hadoop" "${remove[@]}" "$output")" >&2
     "$hadoop" "${remove[@]}" "$output" >&2 || die 1 "could not delete $output"
@@ -97,10 +106,7 @@ fi
 
 # Generic options (-D, -files) come before the streaming options: Hadoop
 # rejects them after.
-args=(jar "$jar")
-for define in "${defines[@]}"; do
-    args+=(-D "$define")
-done
+args=(jar "$jar" "${generic[@]}")
 args+=(-D "mapreduce.job.name=logmr $(basename "$descriptor" .job)")
 args+=(-files "$logmr")
 for input in "${inputs[@]}"; do
@@ -143,4 +149,4 @@ if [ "$status" -ne 0 ]; then
     die 1 "the Hadoop job failed ($reason)"
 fi
 
-"$hadoop" fs -cat "$output/part-*" || die 1 "the job succeeded but its output $output/part-* could not be read"
+"$hadoop" fs "${generic[@]}" -cat "$output/part-*" || die 1 "the job succeeded but its output $output/part-* could not be read"

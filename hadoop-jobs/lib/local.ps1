@@ -57,8 +57,13 @@ $separator = "`t"
 # (PowerShell starts them as its children); a setting is a dotted name, so
 # it can never be PATH or another variable the script itself relies on.
 $taskEnv = [ordered]@{}
+# The settings Hadoop would take (logmr paths holds the rule: KEY=VALUE,
+# and no variable the system reads, such as LD.PRELOAD -> LD_PRELOAD).
+$generic = @()
+foreach ($define in $D) { $generic += @('-D', $define) }
+& $logmrPath paths @generic | Out-Null
+if ($LASTEXITCODE -ne 0) { Fail 2 'refused before anything ran' }
 foreach ($define in $D) {
-    if ($define -notmatch '^.+=') { Fail 2 "-D takes KEY=VALUE, not '$define'" }
     $key = $define.Substring(0, $define.IndexOf('='))
     if ($key -cnotmatch '^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$') {
         Fail 2 "-D takes a Hadoop setting, a dotted name such as stream.map.output.field.separator, not '$key'"
@@ -105,17 +110,24 @@ foreach ($file in $listed) {
 }
 if ($files.Count -eq 0) { [Console]::Error.WriteLine("${ScriptName}: warning: the inputs hold no files to read; the result is empty") }
 
-if ($OutputPath) { Assert-NoOverlap 'local' $OutputPath $Inputs }
+if ($OutputPath) { Assert-NoLocalOverlap $OutputPath $Inputs }
 
 if ($OutputPath -and (Test-Path -LiteralPath $OutputPath)) {
     if (-not $Force) { Fail 2 "output $OutputPath already exists; pass -Force to replace it" }
     Remove-Item -LiteralPath $OutputPath -Recurse -Force
 }
 
-$mapper = (Get-TaskCommand $job['mapper'] $logmrPath) -split ' '
+# A task's command as words, with logmr the one word $logmrPath however
+# many spaces its path holds; the descriptor's own words hold none.
+function Get-TaskWords([string]$Command) {
+    if ($Command -eq 'logmr') { return ,@($logmrPath) }
+    if ($Command.StartsWith('logmr ')) { return ,(@($logmrPath) + ($Command.Substring(6) -split ' ')) }
+    return ,($Command -split ' ')
+}
+$mapper = Get-TaskWords $job['mapper']
 $combiner = @()
-if ($job['combiner']) { $combiner = (Get-TaskCommand $job['combiner'] $logmrPath) -split ' ' }
-$reducer = (Get-TaskCommand $job['reducer'] $logmrPath) -split ' '
+if ($job['combiner']) { $combiner = Get-TaskWords $job['combiner'] }
+$reducer = Get-TaskWords $job['reducer']
 # Lines in ordinal order of their keys (the text up to the separator), which
 # is byte order for ASCII keys, as LC_ALL=C sort gives.
 function Sort-ByKey([string[]]$Lines) {

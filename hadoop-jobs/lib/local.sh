@@ -66,8 +66,14 @@ separator=$'\t'
 # The settings, as NAME=VALUE for env(1): in the tasks' environment only,
 # never this script's (a -D PATH=... must not choose its sort).
 task_env=()
+generic=()
 for define in "${defines[@]}"; do
-    [[ $define == ?*=* ]] || die 2 "-D takes KEY=VALUE, not '$define'"
+    generic+=(-D "$define")
+done
+# The settings Hadoop would take (logmr paths holds the rule: KEY=VALUE,
+# and no variable the system reads, such as LD.PRELOAD -> LD_PRELOAD).
+"$logmr" paths "${generic[@]}" >/dev/null || die 2 "refused before anything ran"
+for define in "${defines[@]}"; do
     key=${define%%=*}
     [[ $key =~ ^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$ ]] ||
         die 2 "-D takes a Hadoop setting, a dotted name such as stream.map.output.field.separator, not '$key'"
@@ -91,7 +97,6 @@ for input in "${inputs[@]}"; do
     fi
 done
 [ ${#inputs[@]} -gt 0 ] || listed=(-)
-file_id() { stat -L -c '%d:%i' -- "$1" 2>/dev/null || stat -L -f '%d:%i' -- "$1"; }
 files=()
 declare -A first_path=()
 for file in "${listed[@]}"; do
@@ -108,17 +113,43 @@ for file in "${listed[@]}"; do
 done
 [ ${#files[@]} -gt 0 ] || echo "$script_name: warning: the inputs hold no files to read; the result is empty" >&2
 
+# shellcheck disable=SC2034 # reads is read by refuse_local_overlap, by name
 if [ -n "$output" ]; then
-    refuse_overlap local "$output" "${inputs[@]}"
+    # What the job reads, by device and inode: each input as named (a
+    # directory too), each file listed, and what standard input reads.
+    declare -A reads=()
+    for input in "${inputs[@]}"; do
+        [ "$input" = - ] || ! id=$(file_id "$input" 2>/dev/null) || reads[$id]=$input
+    done
+    for id in "${!first_path[@]}"; do
+        reads[$id]=${first_path[$id]}
+    done
+    for file in "${files[@]}"; do
+        if [ "$file" = - ] && id=$(file_id /dev/stdin 2>/dev/null); then
+            reads[$id]="standard input"
+        fi
+    done
+    refuse_local_overlap "$output" reads "${inputs[@]}"
 fi
 if [ -n "$output" ] && [ -e "$output" ]; then
     [ "$force" = 1 ] || die 2 "output $output already exists; pass --force to replace it"
     rm -r "$output"
 fi
 
-read -ra mapper <<<"$(task_command "${job[mapper]}" "$logmr")"
-read -ra combiner <<<"$(task_command "${job[combiner]:-cat}" "$logmr")"
-read -ra reducer <<<"$(task_command "${job[reducer]}" "$logmr")"
+# A task's command as words, with logmr the one word $logmr however many
+# spaces its path holds; the descriptor's own words hold none.
+task_words() {
+    local -n words=$1
+    local command=$2
+    case $command in
+        logmr) words=("$logmr") ;;
+        'logmr '*) read -ra words <<<"${command#logmr }"; words=("$logmr" "${words[@]}") ;;
+        *) read -ra words <<<"$command" ;;
+    esac
+}
+task_words mapper "${job[mapper]}"
+task_words combiner "${job[combiner]:-cat}"
+task_words reducer "${job[reducer]}"
 mapper=(env "${task_env[@]}" "${mapper[@]}")
 combiner=(env "${task_env[@]}" "${combiner[@]}")
 reducer=(env "${task_env[@]}" "${reducer[@]}")

@@ -401,18 +401,16 @@ pub fn streaming_env_name(key: &str) -> String {
         .collect()
 }
 
-impl Job {
-    /// Checks the job as Hadoop would run it, with `home` the working
-    /// directory and `default_fs` the default file system when known (a
-    /// `-D fs.defaultFS` wins). The output must be a literal path that is
-    /// not a root, holds no `..` above the root, and neither equals, holds
-    /// nor lies inside any input; each setting must be `KEY=VALUE` whose
-    /// task environment variable is not one the system reads (those are
-    /// upper case: `LD.PRELOAD` becomes `LD_PRELOAD`).
-    pub fn check(&self, home: &str, default_fs: Option<FileSystem>) -> Result<Checked, PathError> {
-        let mut default_fs = default_fs.unwrap_or_default();
-        let mut input_lists: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
-        for setting in &self.settings {
+/// The `KEY=VALUE` settings of a job as `(key, value)`, or the first one
+/// that is refused: not `KEY=VALUE`, or a key whose task environment
+/// variable (every character but letters and digits made `_`, as Hadoop
+/// Streaming names them) has no lower-case letter. The variables the
+/// system, the loader and the shell read are upper case (`PATH`,
+/// `LD_PRELOAD`, `IFS`); Hadoop's settings are not.
+pub fn check_settings(settings: &[String]) -> Result<Vec<(&str, &str)>, PathError> {
+    settings
+        .iter()
+        .map(|setting| {
             let Some((key, value)) = setting.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(PathError(format!("-D takes KEY=VALUE, not {setting:?}")));
             };
@@ -423,6 +421,23 @@ impl Job {
                      Streaming makes every setting one), which the system reads: refused"
                 )));
             }
+            Ok((key, value))
+        })
+        .collect()
+}
+
+impl Job {
+    /// Checks the job as Hadoop would run it, with `home` the working
+    /// directory and `default_fs` the default file system when known (a
+    /// `-D fs.defaultFS` wins). The output must be a literal path that is
+    /// not a root, not the home directory nor one holding it, holds no `..`
+    /// above the root, and neither equals, holds nor lies inside any input; each setting must be `KEY=VALUE` whose
+    /// task environment variable is not one the system reads (those are
+    /// upper case: `LD.PRELOAD` becomes `LD_PRELOAD`).
+    pub fn check(&self, home: &str, default_fs: Option<FileSystem>) -> Result<Checked, PathError> {
+        let mut default_fs = default_fs.unwrap_or_default();
+        let mut input_lists: Vec<&str> = self.inputs.iter().map(String::as_str).collect();
+        for (key, value) in check_settings(&self.settings)? {
             if OUTPUT_SETTINGS.contains(&key) {
                 return Err(PathError(format!(
                     "-D {key} would move the output: give it with --output"
@@ -449,6 +464,19 @@ impl Job {
         if segments(&output.path).next().is_none() {
             return Err(PathError(format!(
                 "output {} is the root directory ({output}): give the job a directory of its own",
+                self.output
+            )));
+        }
+        let home = resolver.qualify(&resolver.home)?;
+        if home.fs.may_be(&output.fs)
+            && segments(&output.path).count() <= segments(&home.path).count()
+            && segments(&output.path)
+                .zip(segments(&home.path))
+                .all(|(o, h)| o == h)
+        {
+            return Err(PathError(format!(
+                "output {} ({output}) is or holds the home directory {home}: give the job a \
+                 directory of its own",
                 self.output
             )));
         }
@@ -537,6 +565,8 @@ mod tests {
             ("/out", &["/in"], &["PATH=/tmp"]),
             ("/out", &["/in"], &["mapred.output.dir=/in"]),
             ("/out", &["/in"], &["novalue"]),
+            (".", &["/in"], &[]),
+            ("/user", &["/in"], &[]),
         ] {
             assert!(
                 job(output, inputs, settings).is_err(),

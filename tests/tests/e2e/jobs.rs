@@ -363,6 +363,8 @@ fn an_output_that_overlaps_an_input_is_refused_even_with_force() {
     let inside = format!("{input}/out");
     let glob = format!("{}/lo*", cluster.base);
     let relative_home = format!("/user/e2e-user/{}", cluster.base.trim_start_matches('/'));
+    let comma_list = format!("{}/other,{input}", cluster.base);
+    let hdfs_scheme = format!("hdfs:{input}");
     for (inputs, output) in [
         (vec![&input[..]], &input[..]),
         (vec![&input[..]], &cluster.base[..]),
@@ -384,6 +386,13 @@ fn an_output_that_overlaps_an_input_is_refused_even_with_force() {
             vec![&relative_home[..]],
             cluster.base.trim_start_matches('/'),
         ),
+        // Before: a comma list, and a scheme with no authority (on either
+        // side), slipped past the guard and the input was deleted.
+        (vec![&comma_list[..]], &input[..]),
+        (vec![&input[..]], &hdfs_scheme[..]),
+        (vec![&hdfs_scheme[..]], &inside[..]),
+        // The home directory itself (`fs -rm -r .`).
+        (vec![&input[..]], "."),
     ] {
         let mut args = vec!["--force", "--output", output];
         for input in &inputs {
@@ -399,12 +408,34 @@ fn an_output_that_overlaps_an_input_is_refused_even_with_force() {
         assert!(
             stderr.contains("overlaps the input")
                 || stderr.contains("is the root directory")
+                || stderr.contains("home directory")
                 || stderr.contains("glob characters"),
             "{stderr}"
         );
         assert!(
             !stderr.contains("running"),
             "no job was submitted: {stderr}"
+        );
+    }
+    // -D settings: more input, and a variable the system reads.
+    let counted = cluster.out("counted-d");
+    for (setting, output, why) in [
+        (
+            format!("mapreduce.input.fileinputformat.inputdir={input}"),
+            &inside[..],
+            "overlaps the input",
+        ),
+        ("LD.PRELOAD=/x.so".to_string(), &counted[..], "LD_PRELOAD"),
+    ] {
+        let args = [
+            "--force", "--input", &input, "--output", output, "-D", &setting,
+        ];
+        let out = cluster.run("logcount.sh", &args, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{setting}: {stderr}");
+        assert!(
+            stderr.contains(why) && !stderr.contains("running"),
+            "{stderr}"
         );
     }
     assert_eq!(listing(&cluster.input()), before, "the input is intact");
@@ -732,6 +763,57 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     );
     assert!(input.join("a.log").is_file() && dir.join("elsewhere").is_dir());
 
+    // The same input under another name: a bind mount, and the file that
+    // standard input reads. Before, --force deleted them.
+    let bind = dir.join("bind");
+    fs::create_dir(&bind).unwrap();
+    let mounted = Command::new("mount")
+        .arg("--bind")
+        .arg(&input)
+        .arg(&bind)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mount --bind (the tests run as root)");
+    let out = local(&["--force", "--output", "bind", "in"]);
+    let unmounted = Command::new("umount").arg(&bind).status().unwrap();
+    assert!(unmounted.success());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bind mount"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = Command::new("bash")
+        .arg(jobs().join("logcount-local.sh"))
+        .args(["--force", "--output", "in"])
+        .current_dir(dir.path())
+        .env("LOGMR_BIN", binary("logmr"))
+        .stdin(fs::File::open(input.join("a.log")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("standard input"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(input.join("a.log").is_file() && input.join("sub/b.log").is_file());
+
+    // A logmr whose path holds a space runs every task.
+    let spaced = dir.join("my tools");
+    fs::create_dir(&spaced).unwrap();
+    fs::copy(binary("logmr"), spaced.join("logmr")).unwrap();
+    let out = Command::new("bash")
+        .arg(jobs().join("logcount-local.sh"))
+        .arg("--logmr")
+        .arg(spaced.join("logmr"))
+        .arg("in")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ERROR\t1\nINFO\t1\nWARN\t1\n");
+
     // Settings reach the tasks only, and only Hadoop-style names: a PATH
     // that would choose the script's own `sort` is refused.
     let evil = dir.join("evil");
@@ -750,12 +832,22 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    for key in ["PATH", "LD_PRELOAD", "IFS", "a..b", "stream.x y"] {
+    // LD.PRELOAD passed as a dotted name and reached the tasks as
+    // LD_PRELOAD.
+    for key in [
+        "PATH",
+        "LD_PRELOAD",
+        "LD.PRELOAD",
+        "IFS",
+        "a..b",
+        "stream.x y",
+    ] {
         let define = format!("{key}={}:/usr/bin:/bin", evil.display());
         let out = local(&["-D", &define, "in"]);
         assert_eq!(out.status.code(), Some(2), "{key}: {}", text(&out.stderr));
         assert!(
-            text(&out.stderr).contains("Hadoop setting"),
+            text(&out.stderr).contains("Hadoop setting")
+                || text(&out.stderr).contains("which the system reads"),
             "{}",
             text(&out.stderr)
         );

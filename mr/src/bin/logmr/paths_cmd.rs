@@ -4,10 +4,11 @@
 use std::io::Write;
 
 use clap::Args;
-use logmr::jobpaths::{FileSystem, Job, Resolver};
+use logmr::jobpaths::{FileSystem, Job, Resolver, check_settings};
 use logmr::{Error, Result};
 
 pub const PATHS_HELP: &str = "\
+Each -D setting is checked first (the local job scripts check theirs so).
 Without --output, prints each INPUT as Hadoop Streaming's -input reads it:
 the value, then a TAB and each path it names, qualified as Hadoop qualifies
 it (split at commas outside {...}; parsed as org.apache.hadoop.fs.Path; a
@@ -52,6 +53,10 @@ pub struct PathsArgs {
 }
 
 pub fn run(args: PathsArgs, out: &mut dyn Write) -> Result<()> {
+    check_settings(&args.settings).map_err(|e| Error::Usage(e.0))?;
+    if args.output.is_none() && args.inputs.is_empty() {
+        return Ok(());
+    }
     let home = match args.home {
         Some(home) => home,
         None => ["HADOOP_USER_NAME", "USER", "LOGNAME"]
