@@ -5,8 +5,9 @@
 # once each, the fuzz targets for a bounded time, shell script checks, and
 # the whole pipeline, on the embedded default and on the real services.
 # Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
-# chromium, Maven; cargo-fuzz and cargo-zigbuild from crates.io, zig from
-# PyPI; Kafka and Hadoop jars from Maven Central into ~/.m2) when missing.
+# chromium, Maven, python3-venv; cargo-fuzz and, pinned, cargo-zigbuild
+# from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
+# Central into ~/.m2) when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,6 +34,14 @@ need_apt valgrind valgrind
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
 # objdump checks the glibc the portable logmr needs.
 need_apt objdump binutils
+# The portable build keeps its zig in a virtual environment of its own.
+if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    step "installing python3-venv"
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq python3-venv >/dev/null
+fi
 # The browser that renders `logmr report`'s chart in its end-to-end test.
 need_apt chromium chromium
 

@@ -30,6 +30,11 @@ pub struct Config {
 const IDLE: f64 = 1.0;
 
 const SINK: &str = "logmr-sink → local store";
+const SINK_PIPE: &str = "logmr-sink, 100 partitions, progress to a pipe";
+const SINK_TERMINAL: &str = "logmr-sink, 100 partitions, progress to a terminal (script)";
+/// Partitions of the topic the progress rows read: the lag shown is summed
+/// over them.
+const MANY_PARTITIONS: u32 = 100;
 const PYTHON: &str = "Python consumer (kafka-python) → file";
 const RAW: &str = "rdkafka consumer, discarding (ceiling)";
 
@@ -82,6 +87,9 @@ type Script<'a> = Box<dyn Fn(&str, &str) -> String + 'a>;
 struct Contender<'a> {
     name: &'static str,
     command: String,
+    /// Partitions of the topic it reads.
+    partitions: u32,
+    shell: Shell,
     idle: f64,
     script: Script<'a>,
     check: Check<'a>,
@@ -110,6 +118,8 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         Contender {
             name: SINK,
             command: format!("logmr-sink --brokers B --store DIR --exit-when-idle {IDLE}"),
+            partitions: 3,
+            shell: Shell::Exec,
             idle: IDLE,
             script: Box::new(move |b, t| {
                 format!(
@@ -128,6 +138,8 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         Contender {
             name: RAW,
             command: format!("consume-raw B TOPIC {n}"),
+            partitions: 3,
+            shell: Shell::Exec,
             idle: 0.0,
             script: Box::new(move |b, t| format!("{raw} {b} {t} {n}")),
             check: Box::new(|| Ok(())),
@@ -142,6 +154,8 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         contenders.push(Contender {
             name: PYTHON,
             command: format!("python3 consumer.py --brokers B --output FILE --idle {IDLE}"),
+            partitions: 3,
+            shell: Shell::Exec,
             idle: IDLE,
             script: Box::new(move |b, t| {
                 format!(
@@ -164,22 +178,75 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
         ));
     }
 
+    // The progress line, drawn on a terminal every 0.25 s or written to a
+    // pipe: the sink's rate must not depend on where stderr goes.
+    let terminal_store = cfg.work_dir.join("sink-store-progress");
+    let _ = std::fs::remove_dir_all(&terminal_store);
+    for (name, on_terminal) in [(SINK_PIPE, false), (SINK_TERMINAL, true)] {
+        let (sink, store_arg, store) = (
+            quote(&cfg.logmr_sink),
+            quote(&terminal_store),
+            terminal_store.clone(),
+        );
+        contenders.push(Contender {
+            name,
+            command: if on_terminal {
+                format!("script -qec 'logmr-sink --brokers B --store DIR --exit-when-idle {IDLE}' /dev/null")
+            } else {
+                format!("logmr-sink --brokers B --store DIR --exit-when-idle {IDLE} 2>&1 | cat")
+            },
+            partitions: MANY_PARTITIONS,
+            shell: Shell::Bash,
+            idle: IDLE,
+            script: Box::new(move |b, t| {
+                let run = format!(
+                    "{sink} --brokers {b} --topic {t} --group sink-{t}-{on_terminal} --store {store_arg} --exit-when-idle {IDLE}"
+                );
+                if on_terminal {
+                    format!("script -qec {} /dev/null >/dev/null", quote(Path::new(&run)))
+                } else {
+                    format!("sh -c {} 2>&1 | cat >/dev/null", quote(Path::new(&run)))
+                }
+            }),
+            check: Box::new(move || {
+                let stored = lines_in(&store);
+                let _ = std::fs::remove_dir_all(&store);
+                (stored == n)
+                    .then_some(())
+                    .ok_or(format!("logmr-sink ({name}) stored {stored} of {n} records"))
+            }),
+            sample: Sample { runs: Vec::new() },
+        });
+    }
+
     let broker = Broker::apache();
     let gen_ = quote(&cfg.logmr_gen);
     for round in 1..=cfg.runs.max(1) {
-        let topic = crate::fresh_topic(&broker);
-        broker.create_topic(&topic, 3);
-        progress(&format!("sink: round {round}: {n} records into {topic}"));
-        crate::measure::run(
-            Shell::Exec,
-            &format!(
-                "{gen_} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {n} --brokers {} --topic {topic}",
-                broker.address()
-            ),
-        )?;
+        let mut topics = std::collections::BTreeMap::new();
+        for partitions in contenders.iter().map(|c| c.partitions) {
+            if topics.contains_key(&partitions) {
+                continue;
+            }
+            let topic = crate::fresh_topic(&broker);
+            broker.create_topic(&topic, partitions);
+            progress(&format!(
+                "sink: round {round}: {n} records into {topic} ({partitions} partitions)"
+            ));
+            crate::measure::run(
+                Shell::Exec,
+                &format!(
+                    "{gen_} --quiet --seed 1 --start '2024-12-10 00:00:00' -n {n} --brokers {} --topic {topic}",
+                    broker.address()
+                ),
+            )?;
+            topics.insert(partitions, topic);
+        }
         for c in &mut contenders {
             progress(&format!("sink: round {round}: {}", c.name));
-            let run = crate::measure::run(Shell::Exec, &(c.script)(&broker.address(), &topic))?;
+            let run = crate::measure::run(
+                c.shell,
+                &(c.script)(&broker.address(), &topics[&c.partitions]),
+            )?;
             (c.check)()?;
             c.sample.runs.push(run);
         }
@@ -213,6 +280,13 @@ pub fn targets(r: &Results) -> Vec<Target> {
             "≥ 20×",
             sink.zip(rate_of(r, PYTHON))
                 .map(|(s, p)| (ratio(s / p), s / p >= 20.0)),
+        ),
+        Target::new(
+            "`logmr-sink` with its progress on a terminal vs to a pipe, 100 partitions",
+            "≥ 0.9×",
+            rate_of(r, SINK_TERMINAL)
+                .zip(rate_of(r, SINK_PIPE))
+                .map(|(t, p)| (ratio(t / p), t / p >= 0.9)),
         ),
         Target::new(
             "`logmr-sink` vs a bare rdkafka consumer on the same topic (the ceiling)",

@@ -62,6 +62,8 @@ fn compare_runs_on_a_tiny_corpus_and_writes_its_report() {
         "| Python producer (kafka-python) |",
         "### Sink: records per second, Kafka to storage",
         "| logmr-sink → local store |",
+        "| logmr-sink, 100 partitions, progress to a pipe |",
+        "| logmr-sink, 100 partitions, progress to a terminal (script) |",
         "| Python consumer (kafka-python) → file |",
     ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");

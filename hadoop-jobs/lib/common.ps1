@@ -57,6 +57,14 @@ function Find-Logmr([string]$Path) {
     if (-not $Path) {
         $built = Join-Path $RepoRoot "target/release/logmr$Exe"
         if (-not $IsWindows -and (Test-Path -LiteralPath $PortableLogmr -PathType Leaf)) {
+            # Refused when the sources changed after it was built: it would
+            # ship old code. Its bash twin is older_than_sources.
+            $built_at = (Get-Item -LiteralPath $PortableLogmr).LastWriteTime
+            $sources = @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'mr/src') -Recurse -File) +
+                @(Get-Item -LiteralPath (Join-Path $RepoRoot 'mr/Cargo.toml'), (Join-Path $RepoRoot 'Cargo.lock'))
+            if ($sources | Where-Object { $_.LastWriteTime -gt $built_at } | Select-Object -First 1) {
+                Fail 2 "the portable build $PortableLogmr is older than the sources in mr/: rebuild it (bash mr/build-portable.sh), or pass -Logmr PATH"
+            }
             $Path = $PortableLogmr
         } elseif (Test-Path -LiteralPath $built -PathType Leaf) {
             $Path = $built

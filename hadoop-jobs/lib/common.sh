@@ -49,13 +49,23 @@ read_descriptor() {
 # 2.17 and newer, so every node of a cluster can run it.
 portable_logmr=$repo_root/target/x86_64-unknown-linux-gnu/release/logmr
 
+# older_than_sources PATH: whether this checkout's logmr sources (mr/,
+# Cargo.lock) changed after the binary PATH was built.
+older_than_sources() {
+    [ -n "$(find "$repo_root/mr/src" "$repo_root/mr/Cargo.toml" "$repo_root/Cargo.lock" \
+        -newer "$1" -print -quit 2>/dev/null)" ]
+}
+
 # find_logmr [PATH]: the logmr binary to use: PATH when given, else
-# $LOGMR_BIN, else this checkout's portable build, else its release build,
-# else logmr on PATH.
+# $LOGMR_BIN, else this checkout's portable build (refused when the sources
+# changed after it was built: it would ship old code), else its release
+# build, else logmr on PATH.
 find_logmr() {
     local path=${1:-${LOGMR_BIN:-}}
     if [ -z "$path" ]; then
-        if [ -x "$portable_logmr" ]; then
+        if [ -x "$portable_logmr" ] && older_than_sources "$portable_logmr"; then
+            die 2 "the portable build $portable_logmr is older than the sources in mr/: rebuild it (bash mr/build-portable.sh), or pass --logmr PATH"
+        elif [ -x "$portable_logmr" ]; then
             path=$portable_logmr
         elif [ -x "$repo_root/target/release/logmr" ]; then
             path=$repo_root/target/release/logmr

@@ -724,6 +724,59 @@ fn the_local_runners_count_each_file_once() {
 }
 
 #[test]
+fn a_portable_build_older_than_the_sources_is_not_shipped() {
+    // Before: the scripts shipped the portable build whenever it existed,
+    // even one built before the sources changed (old code on the nodes).
+    let dir = TempDir::new("jobs-stale-portable");
+    let copy = |from: &Path, to: &Path| {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    copy(&jobs(), &dir.join("hadoop-jobs"));
+    fs::create_dir_all(dir.join("mr/src")).unwrap();
+    fs::write(dir.join("mr/src/lib.rs"), "").unwrap();
+    fs::write(dir.join("mr/Cargo.toml"), "").unwrap();
+    fs::write(dir.join("Cargo.lock"), "").unwrap();
+    let portable = dir.join("target/x86_64-unknown-linux-gnu/release");
+    fs::create_dir_all(&portable).unwrap();
+    copy(&binary("logmr"), &portable.join("logmr"));
+    fs::write(dir.join("in.log"), "[INFO] a\n").unwrap();
+    let touch = |when: &str, path: &Path| {
+        let status = Command::new("touch")
+            .args(["-d", when])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let local = || {
+        Command::new("bash")
+            .arg(dir.join("hadoop-jobs/logcount-local.sh"))
+            .arg(dir.join("in.log"))
+            .env_remove("LOGMR_BIN")
+            .output()
+            .unwrap()
+    };
+    touch("2020-01-01", &portable.join("logmr"));
+    let out = local();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("older than the sources"),
+        "{}",
+        text(&out.stderr)
+    );
+    touch("now", &portable.join("logmr"));
+    let out = local();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "INFO\t1\n");
+}
+
+#[test]
 fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     let dir = TempDir::new("jobs-local-safety");
     let input = dir.join("in");
