@@ -724,6 +724,58 @@ fn the_local_runners_count_each_file_once() {
 }
 
 #[test]
+fn every_hadoop_call_of_a_job_gets_its_d_settings() {
+    // Before: -D reached `hadoop jar` only, so with -D fs.defaultFS the
+    // output was tested, deleted and read on another cluster than the
+    // job's. A stand-in `hadoop` records each call.
+    let dir = TempDir::new("jobs-generic");
+    let bin = dir.join("bin");
+    fs::create_dir(&bin).unwrap();
+    let calls = dir.join("calls");
+    fs::write(
+        bin.join("hadoop"),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *' -test '*) exit 0 ;; esac\nexit 0\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(
+        bin.join("hadoop"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let jar = dir.join("streaming.jar");
+    fs::write(&jar, "").unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = Command::new("bash")
+        .arg(jobs().join("logcount.sh"))
+        .args([
+            "--input",
+            "/in",
+            "--output",
+            "/out",
+            "--force",
+            "-D",
+            "fs.defaultFS=hdfs://other:8020",
+        ])
+        .env("PATH", path)
+        .env("HADOOP_STREAMING_JAR", &jar)
+        .env_remove("HADOOP_HOME")
+        .env("LOGMR_BIN", binary("logmr"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let calls = fs::read_to_string(&calls).unwrap();
+    let lines: Vec<&str> = calls.lines().collect();
+    // fs -test, fs -rm (the output "exists"), jar, fs -cat.
+    assert_eq!(lines.len(), 4, "{calls}");
+    for line in lines {
+        assert!(line.contains("-D fs.defaultFS=hdfs://other:8020"), "{line}");
+    }
+}
+
+#[test]
 fn a_portable_build_older_than_the_sources_is_not_shipped() {
     // Before: the scripts shipped the portable build whenever it existed,
     // even one built before the sources changed (old code on the nodes).
