@@ -79,6 +79,18 @@ fn lines_in(path: &Path) -> u64 {
 /// Checks one run's output, then clears it for the next run.
 type Check<'a> = Box<dyn Fn() -> Result<(), String> + 'a>;
 
+/// Checks that the sink row `name` stored all `n` records in `store`, then
+/// clears the store for the next run.
+fn sink_stored_all<'a>(store: PathBuf, n: u64, name: &'a str) -> Check<'a> {
+    Box::new(move || {
+        let stored = lines_in(&store);
+        let _ = std::fs::remove_dir_all(&store);
+        (stored == n)
+            .then_some(())
+            .ok_or(format!("{name} stored {stored} of {n} records"))
+    })
+}
+
 /// The command line of one run, given the brokers and the topic.
 type Script<'a> = Box<dyn Fn(&str, &str) -> String + 'a>;
 
@@ -126,13 +138,7 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
                     "{sink} --quiet --brokers {b} --topic {t} --group sink-{t} --store {store_arg} --exit-when-idle {IDLE}"
                 )
             }),
-            check: Box::new(|| {
-                let stored = lines_in(&store);
-                let _ = std::fs::remove_dir_all(&store);
-                (stored == n)
-                    .then_some(())
-                    .ok_or(format!("logmr-sink stored {stored} of {n} records"))
-            }),
+            check: sink_stored_all(store.clone(), n, SINK),
             sample: Sample { runs: Vec::new() },
         },
         Contender {
@@ -208,13 +214,7 @@ pub fn measure(cfg: &Config, mut progress: impl FnMut(&str)) -> Result<Results, 
                     format!("sh -c {} 2>&1 | cat >/dev/null", quote(Path::new(&run)))
                 }
             }),
-            check: Box::new(move || {
-                let stored = lines_in(&store);
-                let _ = std::fs::remove_dir_all(&store);
-                (stored == n)
-                    .then_some(())
-                    .ok_or(format!("logmr-sink ({name}) stored {stored} of {n} records"))
-            }),
+            check: sink_stored_all(store, n, name),
             sample: Sample { runs: Vec::new() },
         });
     }

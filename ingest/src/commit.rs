@@ -50,8 +50,16 @@ pub struct FileOptions {
 
 /// Reads a final name back; `None` for other files.
 pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
+    parse_batch(path)
+        .filter(|(of, _)| *of == topic)
+        .map(|(_, batch)| batch)
+}
+
+/// Reads a final name back, of any topic: the topic (Kafka's topic names
+/// hold no `+`) and the batch; `None` for other files.
+fn parse_batch(path: &str) -> Option<(&str, Committed)> {
     let name = path.rsplit('/').next()?;
-    let rest = name.strip_prefix(topic)?.strip_prefix('+')?;
+    let (topic, rest) = name.split_once('+')?;
     let rest = rest
         .strip_suffix(".log.gz")
         .or_else(|| rest.strip_suffix(".log"))?;
@@ -59,12 +67,18 @@ pub fn parse_final(path: &str, topic: &str) -> Option<Committed> {
     let partition: i32 = parts.next()?.parse().ok()?;
     let first: i64 = parts.next()?.parse().ok()?;
     let last: i64 = parts.next()?.parse().ok()?;
-    (parts.next().is_none() && partition >= 0 && 0 <= first && first <= last).then(|| Committed {
-        partition,
-        first,
-        last,
-        path: path.to_string(),
-    })
+    (!topic.is_empty() && parts.next().is_none() && partition >= 0 && 0 <= first && first <= last)
+        .then(|| {
+            (
+                topic,
+                Committed {
+                    partition,
+                    first,
+                    last,
+                    path: path.to_string(),
+                },
+            )
+        })
 }
 
 /// What [`recover`] found.
@@ -95,16 +109,6 @@ pub struct Gap {
     pub after: String,
 }
 
-impl std::fmt::Display for Gap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "partition {}: offsets {}..{} are missing before {}",
-            self.partition, self.from, self.to, self.after
-        )
-    }
-}
-
 /// Reads every partition's position from the committed files, and deletes
 /// the leftover temporary files of the partitions in `owned`. Only the
 /// owner of a partition may delete its temporary files: another sink in the
@@ -122,11 +126,12 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
         } else if let Some(c) = parse_final(&entry.path, topic) {
             by_partition.entry(c.partition).or_default().push(c);
         } else if !entry.path.split('/').any(|c| c.starts_with(['_', '.']))
-            && !is_other_topics(name, topic)
+            && parse_batch(&entry.path).is_none()
         {
-            // Hadoop's input listing skips names starting with `_` or `.`
-            // (temporary files among them), and what lies inside such
-            // directories.
+            // Neither a batch (another topic's is no stranger here) nor
+            // skipped by Hadoop's input listing: names starting with `_`
+            // or `.` (temporary files among them), and what lies inside
+            // such directories.
             recovery.foreign.push(entry.path.clone());
         }
     }
@@ -164,28 +169,6 @@ pub fn recover(store: &dyn Store, topic: &str, owned: &[i32]) -> Result<Recovery
         recovery.last_file.insert(partition, last.path.clone());
     }
     Ok(recovery)
-}
-
-/// Whether `name` is a batch file of another topic (a store may hold
-/// several topics' files): `OTHER+P+FIRST+LAST.log[.gz]` with `OTHER` not
-/// `topic`.
-fn is_other_topics(name: &str, topic: &str) -> bool {
-    let Some(stem) = name
-        .strip_suffix(".log.gz")
-        .or_else(|| name.strip_suffix(".log"))
-    else {
-        return false;
-    };
-    let mut fields = stem.rsplitn(4, '+');
-    let numbers = (0..3).all(|_| {
-        fields
-            .next()
-            .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-    });
-    numbers
-        && fields
-            .next()
-            .is_some_and(|other| !other.is_empty() && other != topic)
 }
 
 /// The partition of one of `topic`'s temporary files.

@@ -608,11 +608,7 @@ pub fn run_sink(
         })?;
     // A sink of a topic that is not there would wait for ever, or stop
     // idle having committed nothing, exit 0: neither tells the user.
-    if !metadata
-        .topics()
-        .iter()
-        .any(|t| t.name() == opts.topic && t.error().is_none() && !t.partitions().is_empty())
-    {
+    if crate::kafka::partitions_of(&metadata, &opts.topic).is_none() {
         return Err(Error::MissingTopic {
             topic: opts.topic.clone(),
             brokers: opts.brokers.clone(),

@@ -49,11 +49,10 @@ pub fn inspect(
             brokers: opts.brokers.clone(),
             detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
         })?;
-    let partitions: Vec<i32> = metadata
-        .topics()
+    let partitions: Vec<i32> = crate::kafka::partitions_of(&metadata, &opts.topic)
+        .unwrap_or_default()
         .iter()
-        .filter(|t| t.name() == opts.topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .map(|p| p.id())
         .collect();
     if partitions.is_empty() {
         return Err(Error::MissingTopic {

@@ -114,11 +114,20 @@ fn topic_partitions<C: ClientContext>(
     opts: &KafkaOptions,
 ) -> std::result::Result<Option<usize>, KafkaError> {
     let metadata = client.fetch_metadata(None, opts.connect_timeout)?;
-    Ok(metadata
+    Ok(partitions_of(&metadata, &opts.topic).map(<[_]>::len))
+}
+
+/// The partitions of `topic` in `metadata`, or `None` when the brokers do
+/// not have it (an error in its entry, or no partitions).
+pub fn partitions_of<'m>(
+    metadata: &'m rdkafka::metadata::Metadata,
+    topic: &str,
+) -> Option<&'m [rdkafka::metadata::MetadataPartition]> {
+    metadata
         .topics()
         .iter()
-        .find(|t| t.name() == opts.topic && t.error().is_none() && !t.partitions().is_empty())
-        .map(|t| t.partitions().len()))
+        .find(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty())
+        .map(|t| t.partitions())
 }
 
 /// Fails unless the brokers answer a metadata request within the timeout;

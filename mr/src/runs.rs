@@ -234,9 +234,8 @@ fn merge_bounded(
     out: &mut Groups<'_>,
 ) -> Result<()> {
     let fan_in = fan_in.max(2);
-    // Each pass's file lives until the next pass has read it.
+    // A pass's runs hold its file open: it lives until they are read.
     let mut pass = 0;
-    let mut _previous;
     while runs.len() > fan_in {
         pass += 1;
         let mut file = RunFile::new(usize::MAX - pass);
@@ -257,7 +256,6 @@ fn merge_bounded(
             ends.push(file.written);
         }
         runs = file.runs(&ends)?;
-        _previous = file;
     }
     merge(runs, name, out)
 }

@@ -38,7 +38,7 @@ impl Task {
             Some(encoding) => (encoding, raw),
             None => decode::sniffed(raw).map_err(|e| self.input.read_error(e))?,
         };
-        Ok(decode::decoded(encoding, raw))
+        decode::decoded(encoding, raw).map_err(|e| self.input.read_error(e))
     }
 
     /// The bytes this task reads from its input (before inflating or

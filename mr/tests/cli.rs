@@ -1409,17 +1409,25 @@ fn map_by_spills_its_table_past_the_memory_bound() {
 /// `run --by` past its memory bound writes sorted runs to temporary files
 /// and merges them: the output is the one table's, the files are gone,
 /// and a temporary directory that cannot be written is a clear error.
+/// 300,000 lines of 200,000 keys, which `run --by level,template
+/// --memory 1M` writes as tens of runs; a scratch directory and an empty
+/// `tmp` inside it for TMPDIR.
+fn many_keys() -> (TempDir, PathBuf, String) {
+    let input = (0..300_000)
+        .map(|i| format!("[INFO] user {}\n", word(i % 200_000)))
+        .collect();
+    let dir = TempDir::new();
+    let tmp = dir.0.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    (dir, tmp, input)
+}
+
 #[test]
 fn the_merge_of_many_runs_holds_no_file_open_per_run() {
     // Before: the merge opened the run file once per run, and 28 runs
     // under `ulimit -n 16` ended in "Too many open files".
-    let input: String = (0..300_000)
-        .map(|i| format!("[INFO] user {}\n", word(i % 200_000)))
-        .collect();
-    let dir = TempDir::new();
+    let (dir, tmp, input) = many_keys();
     let file = dir.write("app.log", input.as_bytes());
-    let tmp = dir.0.join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
     let whole = run(
         &["run", "--by", "level,template", file.to_str().unwrap()],
         b"",
@@ -1449,12 +1457,7 @@ fn the_merge_of_many_runs_holds_no_file_open_per_run() {
 fn run_files_are_left_nowhere_when_the_run_is_stopped() {
     // Before: SIGTERM in the middle of a run left its run files (0644) in
     // TMPDIR. Now they leave the directory as they are made.
-    let input: String = (0..300_000)
-        .map(|i| format!("[INFO] user {}\n", word(i % 200_000)))
-        .collect();
-    let dir = TempDir::new();
-    let tmp = dir.0.join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
+    let (_dir, tmp, input) = many_keys();
     let mut child = logmr()
         .args([
             "run",

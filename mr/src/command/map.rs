@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::input::Input;
-use crate::keys::KeyMaker;
+use crate::keys::{KeyMaker, KeySpec, check_separator};
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
 use crate::map::{Counter, MapStats, Spill, map_input, map_lines};
@@ -38,7 +38,12 @@ pub struct MapOptions {
 }
 
 /// Runs `logmr map`, writing to `out`. Output is complete only on `Ok`.
+/// A separator that could occur inside a key is refused first
+/// ([`check_separator`]): Hadoop would cut keys at it.
 pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
+    let level_only = KeySpec::default();
+    let spec = opts.keys.as_ref().map_or(&level_only, KeyMaker::spec);
+    check_separator(spec, opts.detector.table(), &opts.separator).map_err(|e| Error::Usage(e.0))?;
     let tasks = super::plan(&opts.inputs, u64::MAX)?;
     if opts.emit_each {
         return emit_each(opts, &tasks, out);

@@ -65,22 +65,32 @@ pub fn sniffed<'a>(
     Ok((sniff(&head), Box::new(io::Cursor::new(head).chain(raw))))
 }
 
-/// `raw`, read as text lines of `encoding`.
+/// `raw`, read as text lines of `encoding`. A compressed input's first
+/// bytes, once decompressed, are told apart as a plain input's are: UTF-16
+/// inside is decoded.
 pub fn decoded<'a>(
     encoding: Encoding,
     raw: Box<dyn Read + Send + 'a>,
-) -> Box<dyn Read + Send + 'a> {
-    match encoding {
+) -> io::Result<Box<dyn Read + Send + 'a>> {
+    Ok(match encoding {
         Encoding::Text => raw,
-        Encoding::Gzip => Box::new(Unpacked::Pending(Box::new(Gunzip::new(
-            io::BufReader::with_capacity(256 * 1024, raw),
-        )))),
-        Encoding::Bzip2 => Box::new(Unpacked::Pending(Box::new(
-            bzip2::read::MultiBzDecoder::new(raw),
-        ))),
+        Encoding::Gzip => text_inside(Box::new(Gunzip::new(io::BufReader::with_capacity(
+            256 * 1024,
+            raw,
+        ))))?,
+        Encoding::Bzip2 => text_inside(Box::new(bzip2::read::MultiBzDecoder::new(raw)))?,
         Encoding::Utf16 { big_endian } => Box::new(Utf16Reader::new(raw, big_endian)),
         Encoding::Refused(name) => Box::new(Refused(name)),
-    }
+    })
+}
+
+/// A decompressed stream as text lines: UTF-16 with a byte order mark is
+/// decoded, anything else read as it is.
+fn text_inside<'a>(unpacked: Box<dyn Read + Send + 'a>) -> io::Result<Box<dyn Read + Send + 'a>> {
+    Ok(match sniffed(unpacked)? {
+        (Encoding::Utf16 { big_endian }, whole) => Box::new(Utf16Reader::new(whole, big_endian)),
+        (_, whole) => whole,
+    })
 }
 
 /// A compression that is not read: every read says so.
@@ -96,35 +106,6 @@ impl Read for Refused {
                 self.0
             ),
         ))
-    }
-}
-
-/// What a compressed input unpacks to, told from its first bytes: UTF-16
-/// with a byte order mark is decoded, anything else read as it is.
-enum Unpacked<'a> {
-    Pending(Box<dyn Read + Send + 'a>),
-    Ready(Box<dyn Read + Send + 'a>),
-    Taken,
-}
-
-impl Read for Unpacked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Unpacked::Pending(_) = self {
-            let Unpacked::Pending(mut inner) = std::mem::replace(self, Unpacked::Taken) else {
-                unreachable!("matched above")
-            };
-            let head = read_head(&mut inner)?;
-            let whole: Box<dyn Read + Send + '_> =
-                Box::new(io::Cursor::new(head.clone()).chain(inner));
-            *self = Unpacked::Ready(match sniff(&head) {
-                Encoding::Utf16 { big_endian } => Box::new(Utf16Reader::new(whole, big_endian)),
-                _ => whole,
-            });
-        }
-        match self {
-            Unpacked::Ready(inner) => inner.read(buf),
-            _ => Ok(0),
-        }
     }
 }
 
@@ -153,10 +134,8 @@ impl<R: BufRead> Read for Gunzip<R> {
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
-            let Some(member) = self.member.take() else {
-                return Ok(0);
-            };
-            let mut inner = member.into_inner();
+            // The member ended: another follows, zero padding, or the end.
+            let mut inner = self.member.take().expect("read above").into_inner();
             let mut padded = false;
             loop {
                 let next = inner.fill_buf()?;
@@ -323,7 +302,7 @@ mod tests {
         let (found, rdr) = sniffed(Box::new(Trickle { bytes, step })).unwrap();
         assert_eq!(found, encoding);
         let mut out = Vec::new();
-        decoded(found, rdr).read_to_end(&mut out).unwrap();
+        decoded(found, rdr).unwrap().read_to_end(&mut out).unwrap();
         out
     }
 
@@ -356,7 +335,7 @@ mod tests {
     fn unpack(bytes: &[u8], step: usize) -> io::Result<Vec<u8>> {
         let (found, rdr) = sniffed(Box::new(Trickle { bytes, step }))?;
         let mut out = Vec::new();
-        decoded(found, rdr).read_to_end(&mut out)?;
+        decoded(found, rdr)?.read_to_end(&mut out)?;
         Ok(out)
     }
 

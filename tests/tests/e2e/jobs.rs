@@ -837,15 +837,15 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     fs::write(input.join("sub/b.log"), "[WARN] c\n").unwrap();
     fs::create_dir(dir.join("elsewhere")).unwrap();
     std::os::unix::fs::symlink(&input, dir.join("link")).unwrap();
-    let local = |args: &[&str]| {
-        Command::new("bash")
-            .arg(jobs().join("logcount-local.sh"))
+    let local_cmd = |args: &[&str]| {
+        let mut cmd = Command::new("bash");
+        cmd.arg(jobs().join("logcount-local.sh"))
             .args(args)
             .current_dir(dir.path())
-            .env("LOGMR_BIN", binary("logmr"))
-            .output()
-            .unwrap()
+            .env("LOGMR_BIN", binary("logmr"));
+        cmd
     };
+    let local = |args: &[&str]| local_cmd(args).output().unwrap();
     for args in [
         &["--force", "--output", "in", "in"][..],
         &["--force", "--output", "in/sub", "in"],
@@ -888,11 +888,7 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
         "{}",
         text(&out.stderr)
     );
-    let out = Command::new("bash")
-        .arg(jobs().join("logcount-local.sh"))
-        .args(["--force", "--output", "in"])
-        .current_dir(dir.path())
-        .env("LOGMR_BIN", binary("logmr"))
+    let out = local_cmd(&["--force", "--output", "in"])
         .stdin(fs::File::open(input.join("a.log")).unwrap())
         .output()
         .unwrap();
@@ -908,12 +904,7 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     let spaced = dir.join("my tools");
     fs::create_dir(&spaced).unwrap();
     fs::copy(binary("logmr"), spaced.join("logmr")).unwrap();
-    let out = Command::new("bash")
-        .arg(jobs().join("logcount-local.sh"))
-        .arg("--logmr")
-        .arg(spaced.join("logmr"))
-        .arg("in")
-        .current_dir(dir.path())
+    let out = local_cmd(&["--logmr", spaced.join("logmr").to_str().unwrap(), "in"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -652,6 +652,16 @@ fn drain(t: &Setup, group: &str) -> Command {
     cmd
 }
 
+/// Drains the setup's topic with group `g`, which must succeed.
+fn drain_ok(t: &Setup) {
+    let out = drain(t, "g").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn write_file(store: &dyn Store, path: &str, data: &[u8]) {
     let mut w = store.create("_e2e.tmp").unwrap();
     w.write(data).unwrap();
@@ -714,12 +724,7 @@ fn topic_recreated_longer_is_refused(hdfs: bool) {
     // topic's records 0..9.
     let t = setup("recreated", 1, hdfs);
     generate(&t.broker, &t.topic, &["-n", "10", "--seed", "5"]);
-    let out = drain(&t, "g").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    drain_ok(&t);
     let s = t.store.open();
     assert_eq!(stored(s.as_ref(), &t.topic), (1, 10));
     t.broker.delete_topic(&t.topic);
@@ -786,12 +791,7 @@ fn gaps_are_refused_unless_the_topic_has_none_there(hdfs: bool) {
     // Without it, the sink stores the rest, each record once.
     s.delete(&foreign).unwrap();
     s.delete("notes.txt").unwrap();
-    let out = drain(&t, "g").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    drain_ok(&t);
     assert_same_lines(committed_lines(&t.store, &t.topic), lines.clone());
 
     // A gap where the topic holds no record any more (retention deleted
@@ -817,12 +817,7 @@ fn gaps_are_refused_unless_the_topic_has_none_there(hdfs: bool) {
         "the topic still holds 5..9: {err}"
     );
     t.broker.delete_records_before(&t.topic, 0, 10);
-    let out = drain(&t, "g").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    drain_ok(&t);
     assert_eq!(stored(s.as_ref(), &t.topic), (3, 15));
 }
 

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use logmr::Result;
 use logmr::command::map::{self, MapOptions};
+use logmr::keys::KeyMaker;
 use logmr::keys::time::current_year;
-use logmr::keys::{KeyMaker, check_separator};
 use logmr::level::{Detector, Mode};
 
 use crate::args::{KeyArgs, MAP_OUTPUT, MapArgs, resolve_separator};
@@ -23,12 +23,6 @@ pub fn keying(args: KeyArgs) -> Result<(Detector, Option<KeyMaker>)> {
 
 pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
     let separator = resolve_separator(args.separator, MAP_OUTPUT)?;
-    check_separator(
-        &args.keys.by,
-        &table_from(args.keys.levels.as_deref())?,
-        &separator,
-    )
-    .map_err(|e| logmr::Error::Usage(e.0))?;
     let (detector, keys) = keying(args.keys)?;
     let opts = MapOptions {
         inputs: args.common.files.clone(),
