@@ -119,6 +119,27 @@ refuse_local_overlap() {
     done < <(find "$output" -print0)
 }
 
+# task_words NAME COMMAND PROGRAM: fills the array NAME with COMMAND's
+# words, its leading `logmr` the one word PROGRAM however many spaces that
+# path holds; the descriptor's own words hold none.
+task_words() {
+    local -n words=$1
+    local command=$2 program=$3
+    case $command in
+        logmr) words=("$program") ;;
+        'logmr '*) read -ra words <<<"${command#logmr }"; words=("$program" "${words[@]}") ;;
+        *) read -ra words <<<"$command" ;;
+    esac
+}
+
+# streaming_env KEY=VALUE: the NAME=VALUE (for env(1)) that Hadoop
+# Streaming makes of a job setting in a task's environment: KEY with every
+# byte but letters and digits turned into `_`, VALUE literal.
+streaming_env() {
+    local key=${1%%=*}
+    echo "${key//[^A-Za-z0-9]/_}=${1#*=}"
+}
+
 # task_command COMMAND PROGRAM: COMMAND with its leading `logmr` replaced by
 # PROGRAM.
 task_command() {

@@ -67,6 +67,25 @@ $user = $env:HADOOP_USER_NAME
 if (-not $user) { $user = [Environment]::UserName }
 & $logmrPath paths --home "/user/$user" --output $OutputPath @generic -- @inputs | Out-Null
 if ($LASTEXITCODE -ne 0) { Fail 2 'refused before anything was deleted or submitted' }
+# Each task command, run here on no input with the job's settings as a task
+# gets them: a setting a task would refuse stops the job before it is
+# submitted. Its bash twin is in job.sh.
+$taskEnv = [ordered]@{}
+foreach ($define in $D) {
+    $taskEnv[($define.Substring(0, $define.IndexOf('=')) -creplace '[^A-Za-z0-9]', '_')] = $define.Substring($define.IndexOf('=') + 1)
+}
+foreach ($name in $taskEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $taskEnv[$name]) }
+try {
+    foreach ($role in 'mapper', 'combiner', 'reducer') {
+        if (-not $job[$role]) { continue }
+        $words = @($logmrPath)
+        if ($job[$role] -ne 'logmr') { $words += $job[$role].Substring(6) -split ' ' }
+        $null | & $words[0] @($words | Select-Object -Skip 1) | Out-Null
+        if ($LASTEXITCODE -ne 0) { Fail 2 "the $role ($($job[$role])) refuses the job's settings; nothing was submitted" }
+    }
+} finally {
+    foreach ($name in $taskEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $null) }
+}
 [Console]::Error.WriteLine("${ScriptName}: shipping $logmrPath ($(Get-LogmrBuild $logmrPath))")
 $program = Split-Path -Leaf $logmrPath
 

@@ -78,6 +78,20 @@ done
 # could be an input: logmr paths holds the rules, tested against Hadoop's.
 "$logmr" paths --home "/user/${HADOOP_USER_NAME:-$(id -un)}" --output "$output" \
     "${generic[@]}" -- "${inputs[@]}" >/dev/null || die 2 "refused before anything was deleted or submitted"
+# Each task command, run here on no input with the job's settings as a task
+# gets them: a setting a task would refuse (a map separator that could cut
+# its keys) stops the job before it is submitted, with the task's reason.
+task_env=()
+for define in "${defines[@]}"; do
+    task_env+=("$(streaming_env "$define")")
+done
+command_words=()
+for role in mapper combiner reducer; do
+    [ -n "${job[$role]:-}" ] || continue
+    task_words command_words "${job[$role]}" "$logmr"
+    env "${task_env[@]}" "${command_words[@]}" </dev/null >/dev/null ||
+        die 2 "the $role ($(basename "$logmr")${job[$role]#logmr}) refuses the job's settings; nothing was submitted"
+done
 echo "$script_name: shipping $logmr ($(logmr_build "$logmr"))" >&2
 program=$(basename "$logmr")
 

@@ -77,7 +77,7 @@ for define in "${defines[@]}"; do
     key=${define%%=*}
     [[ $key =~ ^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$ ]] ||
         die 2 "-D takes a Hadoop setting, a dotted name such as stream.map.output.field.separator, not '$key'"
-    task_env+=("${key//[^A-Za-z0-9]/_}=${define#*=}")
+    task_env+=("$(streaming_env "$define")")
     [ "$key" != stream.map.output.field.separator ] || separator=${define#*=}
 done
 
@@ -136,20 +136,9 @@ if [ -n "$output" ] && [ -e "$output" ]; then
     rm -r "$output"
 fi
 
-# A task's command as words, with logmr the one word $logmr however many
-# spaces its path holds; the descriptor's own words hold none.
-task_words() {
-    local -n words=$1
-    local command=$2
-    case $command in
-        logmr) words=("$logmr") ;;
-        'logmr '*) read -ra words <<<"${command#logmr }"; words=("$logmr" "${words[@]}") ;;
-        *) read -ra words <<<"$command" ;;
-    esac
-}
-task_words mapper "${job[mapper]}"
-task_words combiner "${job[combiner]:-cat}"
-task_words reducer "${job[reducer]}"
+task_words mapper "${job[mapper]}" "$logmr"
+task_words combiner "${job[combiner]:-cat}" "$logmr"
+task_words reducer "${job[reducer]}" "$logmr"
 mapper=(env "${task_env[@]}" "${mapper[@]}")
 combiner=(env "${task_env[@]}" "${combiner[@]}")
 reducer=(env "${task_env[@]}" "${reducer[@]}")

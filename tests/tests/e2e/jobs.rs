@@ -723,21 +723,17 @@ fn the_local_runners_count_each_file_once() {
     }
 }
 
-#[test]
-fn every_hadoop_call_of_a_job_gets_its_d_settings() {
-    // Before: -D reached `hadoop jar` only, so with -D fs.defaultFS the
-    // output was tested, deleted and read on another cluster than the
-    // job's. A stand-in `hadoop` records each call.
-    let dir = TempDir::new("jobs-generic");
+/// `bash hadoop-jobs/SCRIPT ARGS` with a stand-in `hadoop` on PATH that
+/// records each call (its `fs -test` says the output exists); the output
+/// and the calls, one a line.
+fn with_recording_hadoop(label: &str, script: &str, args: &[&str]) -> (Output, String) {
+    let dir = TempDir::new(label);
     let bin = dir.join("bin");
     fs::create_dir(&bin).unwrap();
     let calls = dir.join("calls");
     fs::write(
         bin.join("hadoop"),
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *' -test '*) exit 0 ;; esac\nexit 0\n",
-            calls.display()
-        ),
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\nexit 0\n", calls.display()),
     )
     .unwrap();
     fs::set_permissions(
@@ -749,8 +745,26 @@ fn every_hadoop_call_of_a_job_gets_its_d_settings() {
     fs::write(&jar, "").unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let out = Command::new("bash")
-        .arg(jobs().join("logcount.sh"))
-        .args([
+        .arg(jobs().join(script))
+        .args(args)
+        .env("PATH", path)
+        .env("HADOOP_STREAMING_JAR", &jar)
+        .env_remove("HADOOP_HOME")
+        .env("LOGMR_BIN", binary("logmr"))
+        .output()
+        .unwrap();
+    (out, fs::read_to_string(&calls).unwrap_or_default())
+}
+
+#[test]
+fn every_hadoop_call_of_a_job_gets_its_d_settings() {
+    // Before: -D reached `hadoop jar` only, so with -D fs.defaultFS the
+    // output was tested, deleted and read on another cluster than the
+    // job's.
+    let (out, calls) = with_recording_hadoop(
+        "jobs-generic",
+        "logcount.sh",
+        &[
             "--input",
             "/in",
             "--output",
@@ -758,21 +772,56 @@ fn every_hadoop_call_of_a_job_gets_its_d_settings() {
             "--force",
             "-D",
             "fs.defaultFS=hdfs://other:8020",
-        ])
-        .env("PATH", path)
-        .env("HADOOP_STREAMING_JAR", &jar)
-        .env_remove("HADOOP_HOME")
-        .env("LOGMR_BIN", binary("logmr"))
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let calls = fs::read_to_string(&calls).unwrap();
     let lines: Vec<&str> = calls.lines().collect();
     // fs -test, fs -rm (the output "exists"), jar, fs -cat.
     assert_eq!(lines.len(), 4, "{calls}");
     for line in lines {
         assert!(line.contains("-D fs.defaultFS=hdfs://other:8020"), "{line}");
     }
+}
+
+#[test]
+fn a_setting_a_task_would_refuse_stops_the_job_before_it_is_submitted() {
+    // Before: the templates job with a `:` map separator ran on YARN and
+    // failed there (35 s, every map task), the reason in the task logs.
+    let (out, calls) = with_recording_hadoop(
+        "jobs-refused",
+        "job.sh",
+        &[
+            "templates",
+            "--input",
+            "/in",
+            "--output",
+            "/out",
+            "-D",
+            "stream.map.output.field.separator=:",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("can occur inside keys"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(calls, "", "nothing reached hadoop");
+    let (out, _) = with_recording_hadoop(
+        "jobs-accepted",
+        "job.sh",
+        &[
+            "logcount",
+            "--input",
+            "/in",
+            "--output",
+            "/out",
+            "--force",
+            "-D",
+            "stream.map.output.field.separator=:",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 #[test]
