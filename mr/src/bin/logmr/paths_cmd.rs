@@ -57,6 +57,12 @@ pub fn run(args: PathsArgs, out: &mut dyn Write) -> Result<()> {
     if args.output.is_none() && args.inputs.is_empty() {
         return Ok(());
     }
+    let default_fs = args
+        .default_fs
+        .as_deref()
+        .map(FileSystem::parse)
+        .transpose()
+        .map_err(|e| Error::Usage(e.0))?;
     let home = match args.home {
         Some(home) => home,
         None => ["HADOOP_USER_NAME", "USER", "LOGNAME"]
@@ -64,15 +70,9 @@ pub fn run(args: PathsArgs, out: &mut dyn Write) -> Result<()> {
             .find_map(|v| std::env::var(v).ok().filter(|n| !n.is_empty()))
             .map(|name| format!("/user/{name}"))
             .ok_or_else(|| {
-                Error::Usage("no user name to find the home directory: give --home".into())
+                Error::Usage("no user name to find the home directory (HADOOP_USER_NAME, USER and LOGNAME are unset): give --home /user/NAME".into())
             })?,
     };
-    let default_fs = args
-        .default_fs
-        .as_deref()
-        .map(FileSystem::parse)
-        .transpose()
-        .map_err(|e| Error::Usage(e.0))?;
     let Some(output) = args.output else {
         let resolver = Resolver {
             default_fs: default_fs.unwrap_or_default(),
