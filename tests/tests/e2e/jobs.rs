@@ -497,8 +497,10 @@ fn job_names_are_names_in_jobs_not_paths() {
 #[test]
 fn a_failed_job_exits_non_zero_and_says_what_failed() {
     let cluster = Cluster::new("failed");
-    // `|` as the separator of a job whose keys are PARTS joined with `|`:
-    // `logmr map` refuses it, so every map task fails.
+    // A map JVM that cannot start (a 1 KiB heap): every map task fails on
+    // the cluster. (A setting logmr itself refuses, such as a `|` map
+    // separator for keys joined with `|`, no longer reaches the cluster:
+    // a_setting_a_task_would_refuse_stops_the_job_before_it_is_submitted.)
     let output = cluster.out("by-hour");
     let out = cluster.run(
         "job.sh",
@@ -509,7 +511,7 @@ fn a_failed_job_exits_non_zero_and_says_what_failed() {
             "--output",
             &output,
             "-D",
-            "stream.map.output.field.separator=|",
+            "mapreduce.map.java.opts=-Xmx1k",
             "-D",
             "mapreduce.map.maxattempts=1",
         ],
