@@ -31,7 +31,11 @@ then prints its result (the part-* files) on stdout.
                              [default: $($job['input'])]
   -OutputPath PATH           HDFS output directory [default: $($job['output'])]
   -Reducers N                number of reduce tasks [default: 1]
-  -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings, e.g. -D mapreduce.job.queuename=etl
+  -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings, e.g. -D mapreduce.job.queuename=etl.
+                             The job's shape is three of them, which yours override:
+                             mapreduce.job.inputformat.class [CombineTextInputFormat],
+                             mapreduce.input.fileinputformat.split.maxsize [268435456]
+                             and mapreduce.job.ubertask.enable [true]
   -Force                     replace the output directory if it exists (moved to the
                              HDFS trash when the cluster has one); an output that is
                              /, or equals, holds or lies inside an input is refused
@@ -114,11 +118,21 @@ if ($LASTEXITCODE -eq 0) {
     if ($LASTEXITCODE -ne 0) { Fail 1 "could not delete $OutputPath" }
 }
 
+# The job's shape (few large map tasks, uber mode for tiny inputs), a -D of
+# the user's after it; why, in its bash twin job.sh.
+$inputFormat = 'org.apache.hadoop.mapred.lib.CombineTextInputFormat'
+$jobOptions = @('-D', 'mapreduce.input.fileinputformat.split.maxsize=268435456', '-D', 'mapreduce.job.ubertask.enable=true', '-D', 'stream.map.input.ignoreKey=true')
+foreach ($define in $D) {
+    if ($define -match '^(mapreduce\.job\.inputformat\.class|mapred\.input\.format\.class)=(.*)$') { $inputFormat = $Matches[2] }
+    else { $jobOptions += @('-D', $define) }
+}
+
 # Generic options (-D, -files) come before the streaming options: Hadoop
 # rejects them after.
-$hadoopArgs = @('jar', $jar) + $generic
+$hadoopArgs = @('jar', $jar) + $jobOptions
 $hadoopArgs += @('-D', "mapreduce.job.name=logmr $jobName")
 $hadoopArgs += @('-files', $logmrPath)
+$hadoopArgs += @('-inputformat', $inputFormat)
 foreach ($path in $inputs) {
     $hadoopArgs += @('-input', $path)
 }

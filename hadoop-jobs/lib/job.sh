@@ -22,7 +22,11 @@ then prints its result (the part-* files) on stdout.
   --output PATH    HDFS output directory [default: ${job[output]}]
   --reducers N     number of reduce tasks [default: 1]
   -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl;
-                   given to the job and to the fs calls on its output
+                   given to the job and to the fs calls on its output. The
+                   job's shape is three of them, which yours override:
+                   mapreduce.job.inputformat.class [CombineTextInputFormat],
+                   mapreduce.input.fileinputformat.split.maxsize [268435456]
+                   and mapreduce.job.ubertask.enable [true]
   --force          replace the output directory if it exists (moved to the
                    HDFS trash when the cluster has one); an output that is
                    /, or equals, holds or lies inside an input, as Hadoop
@@ -118,11 +122,33 @@ if "$hadoop" fs "${generic[@]}" -test -e "$output"; then
     "$hadoop" "${remove[@]}" "$output" >&2 || die 1 "could not delete $output"
 fi
 
+# The job's shape, for a mapper that reads hundreds of MB/s where Hadoop
+# Streaming's own per-task cost is about a second of CPU: few large map
+# tasks (CombineTextInputFormat packs files and blocks into splits of up to
+# 256 MiB, so a store of many small files is not one task per file), and an
+# input small enough for one task run inside the application master (uber
+# mode; Hadoop decides by size). Streaming hands the mapper only the line
+# for TextInputFormat, and "OFFSET<TAB>LINE" for any other input format
+# unless stream.map.input.ignoreKey is true. BENCHMARKS.md, "On YARN", has
+# the measurements. A -D of the user's comes later and wins. The input format is
+# -D mapreduce.job.inputformat.class (or mapred.input.format.class), given
+# to Streaming as -inputformat: Streaming sets the class itself, and refuses
+# the first key beside its own.
+input_format=org.apache.hadoop.mapred.lib.CombineTextInputFormat
+job_options=(-D mapreduce.input.fileinputformat.split.maxsize=268435456 -D mapreduce.job.ubertask.enable=true -D stream.map.input.ignoreKey=true)
+for define in "${defines[@]}"; do
+    case $define in
+        mapreduce.job.inputformat.class=* | mapred.input.format.class=*) input_format=${define#*=} ;;
+        *) job_options+=(-D "$define") ;;
+    esac
+done
+
 # Generic options (-D, -files) come before the streaming options: Hadoop
 # rejects them after.
-args=(jar "$jar" "${generic[@]}")
+args=(jar "$jar" "${job_options[@]}")
 args+=(-D "mapreduce.job.name=logmr $(basename "$descriptor" .job)")
 args+=(-files "$logmr")
+args+=(-inputformat "$input_format")
 for input in "${inputs[@]}"; do
     args+=(-input "$input")
 done

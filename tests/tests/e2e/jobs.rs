@@ -210,12 +210,19 @@ fn the_portable_build_needs_glibc_2_17_at_most_and_runs_on_yarn() {
 #[test]
 fn logcount_runs_on_yarn_and_prints_its_result() {
     let cluster = Cluster::new("logcount");
-    // More map tasks than files (streaming's old-API input format takes
-    // mapreduce.job.maps as the goal), each with its combiner, then three
-    // reducers.
+    // More map tasks than files (TextInputFormat, given with -D in place of
+    // the scripts' CombineTextInputFormat, takes mapreduce.job.maps as the
+    // goal), each with its combiner, then three reducers.
     let out = cluster.logcount(
         "logs_out",
-        &["--reducers", "3", "-D", "mapreduce.job.maps=20"],
+        &[
+            "--reducers",
+            "3",
+            "-D",
+            "mapreduce.job.maps=20",
+            "-D",
+            "mapreduce.job.inputformat.class=org.apache.hadoop.mapred.TextInputFormat",
+        ],
     );
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -252,6 +259,37 @@ fn logcount_runs_on_yarn_and_prints_its_result() {
         counter(&stderr, "reduce_malformed_lines"),
         Some(0),
         "{stderr}"
+    );
+}
+
+/// The scripts' job shape: the many small files of a store packed into one
+/// map task (CombineTextInputFormat), which, the input being small, runs in
+/// the application master (uber mode), and the mapper given lines without
+/// their offsets.
+#[test]
+fn small_files_are_packed_into_one_task_that_runs_in_uber_mode() {
+    let cluster = Cluster::new("shape");
+    let out = cluster.logcount("logs_out", &[]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(cluster.inputs.len() > 5);
+    assert_eq!(counter(&stderr, "Launched map tasks"), Some(1), "{stderr}");
+    assert_eq!(counter(&stderr, "NUM_UBER_SUBMAPS"), Some(1), "{stderr}");
+    assert_eq!(
+        sorted_lines(&text(&out.stdout)),
+        sorted_lines(&reference(&cluster.inputs))
+    );
+    // Uber mode off with -D: the same result from a task of its own.
+    let out = cluster.logcount(
+        "logs_out_no_uber",
+        &["-D", "mapreduce.job.ubertask.enable=false"],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(counter(&stderr, "NUM_UBER_SUBMAPS"), None, "{stderr}");
+    assert_eq!(
+        sorted_lines(&text(&out.stdout)),
+        sorted_lines(&reference(&cluster.inputs))
     );
 }
 
@@ -498,8 +536,10 @@ fn job_names_are_names_in_jobs_not_paths() {
 fn a_failed_job_exits_non_zero_and_says_what_failed() {
     let cluster = Cluster::new("failed");
     // A map JVM that cannot start (a 1 KiB heap): every map task fails on
-    // the cluster. (A setting logmr itself refuses, such as a `|` map
-    // separator for keys joined with `|`, no longer reaches the cluster:
+    // the cluster; uber mode, which would run the small job's tasks in the
+    // application master's JVM, is turned off. (A setting logmr itself
+    // refuses, such as a `|` map separator for keys joined with `|`, no
+    // longer reaches the cluster:
     // a_setting_a_task_would_refuse_stops_the_job_before_it_is_submitted.)
     let output = cluster.out("by-hour");
     let out = cluster.run(
@@ -514,6 +554,8 @@ fn a_failed_job_exits_non_zero_and_says_what_failed() {
             "mapreduce.map.java.opts=-Xmx1k",
             "-D",
             "mapreduce.map.maxattempts=1",
+            "-D",
+            "mapreduce.job.ubertask.enable=false",
         ],
         &[],
     );
@@ -1248,6 +1290,7 @@ fn hadoop_arguments(script: &str) -> Vec<String> {
     let flags = [
         "-D",
         "-files",
+        "-inputformat",
         "-input",
         "-output",
         "-mapper",
