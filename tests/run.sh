@@ -5,7 +5,7 @@
 # once each, the fuzz targets for a bounded time, shell script checks, and
 # the whole pipeline, on the embedded default and on the real services.
 # Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
-# chromium, Maven, python3-venv; cargo-fuzz and, pinned, cargo-zigbuild
+# chromium, Maven, python3-venv; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
 # from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
 # Central into ~/.m2) when missing.
 set -euo pipefail
@@ -54,6 +54,9 @@ bash tests/services/services.sh build
 
 # The original Python producer the generator is compared with.
 python3 -c 'import kafka' 2>/dev/null || { step "installing kafka-python"; python3 -m pip install --quiet kafka-python; }
+
+# The Spark job's PySpark (hadoop-jobs/spark/requirements.txt), in target/spark-venv.
+bash hadoop-jobs/spark/install.sh
 
 step "cargo fmt --check"
 cargo fmt --all --check

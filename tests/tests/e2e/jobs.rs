@@ -107,6 +107,15 @@ impl Cluster {
         cmd.output().unwrap()
     }
 
+    /// `spark-job.sh NAME --input INPUT...` in local mode.
+    fn spark(&self, name: &str, inputs: &[&str]) -> Output {
+        let mut args = vec![name];
+        for input in inputs {
+            args.extend(["--input", input]);
+        }
+        self.run("spark-job.sh", &args, &[])
+    }
+
     /// `logcount.sh --input LOGS --output OUT EXTRA`, OUT the output
     /// directory `name` of this cluster.
     fn logcount(&self, name: &str, extra: &[&str]) -> Output {
@@ -1318,6 +1327,7 @@ fn each_powershell_script_is_a_twin_of_its_bash_script() {
     for (sh, ps1) in [
         ("lib/job.sh", "lib/job.ps1"),
         ("lib/local.sh", "lib/local.ps1"),
+        ("lib/spark.sh", "lib/spark.ps1"),
         ("pipeline.sh", "pipeline.ps1"),
     ] {
         let (bash, powershell) = (read(sh), read(ps1));
@@ -1346,7 +1356,7 @@ fn each_powershell_script_is_a_twin_of_its_bash_script() {
             let twin = path.with_extension("ps1");
             assert!(twin.is_file(), "{} has no PowerShell twin", path.display());
             let (bash, powershell) = (read_path(&path), read_path(&twin));
-            for descriptor in ["jobs/logcount.job", "lib/job", "lib/local"] {
+            for descriptor in ["jobs/logcount.job", "lib/job", "lib/local", "lib/spark"] {
                 assert_eq!(
                     bash.contains(descriptor),
                     powershell.contains(descriptor),
@@ -1423,7 +1433,116 @@ fn every_job_gives_the_same_result_on_yarn_locally_and_with_logmr_run() {
             sorted_lines(&text(&run.stdout)),
             "{name}: the job on YARN and logmr run{mapper}"
         );
+        // The same job on Spark (local mode) over the same HDFS directory,
+        // with the same binary: byte for byte logmr run's result.
+        let spark = cluster.spark(&name, &[&services().hdfs_url(&cluster.input())]);
+        assert!(spark.status.success(), "{name}: {}", text(&spark.stderr));
+        assert_eq!(
+            text(&spark.stdout),
+            text(&run.stdout),
+            "{name}: the job on Spark and logmr run{mapper}"
+        );
     }
+}
+
+/// The Spark job reads what the Streaming job reads: plain, gzip and
+/// bzip2 files of a directory, not its `_` and `.` files; on YARN (one
+/// reducer), on Spark and with `logmr run` the result is the same bytes.
+#[test]
+fn the_spark_job_reads_compressed_files_and_directories_as_the_yarn_job_does() {
+    use std::io::Write;
+    let cluster = Cluster::new("spark-inputs");
+    let local = TempDir::new("jobs-spark-inputs");
+    let logs = HdfsStore::open(&services().hdfs_url(&cluster.out("mixed"))).unwrap();
+    let data = workspace_root().join("mr/tests/data");
+    let plain = fs::read(data.join("seed.log")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&fs::read(data.join("log4j.log")).unwrap())
+        .unwrap();
+    let gz = gz.finish().unwrap();
+    let bz2 = Command::new("bzip2")
+        .arg("-c")
+        .arg(data.join("syslog.log"))
+        .output()
+        .unwrap();
+    assert!(bz2.status.success(), "bzip2: {}", text(&bz2.stderr));
+    for (name, bytes) in [
+        ("seed.log", &plain[..]),
+        ("log4j.log.gz", &gz[..]),
+        ("syslog.log.bz2", &bz2.stdout[..]),
+    ] {
+        write_file(&logs, name, bytes);
+        fs::write(local.join(name), bytes).unwrap();
+    }
+    write_file(&logs, "_logs_machine+0.tmp", b"[ERROR] half-written\n");
+    write_file(&logs, ".hidden.log", b"[ERROR] hidden\n");
+    let input = cluster.out("mixed");
+    let output = cluster.out("mixed-out");
+    let yarn = cluster.run(
+        "job.sh",
+        &["templates", "--input", &input, "--output", &output],
+        &[],
+    );
+    assert!(yarn.status.success(), "{}", text(&yarn.stderr));
+    let spark = cluster.spark("templates", &[&services().hdfs_url(&input)]);
+    assert!(spark.status.success(), "{}", text(&spark.stderr));
+    let run = Command::new(binary("logmr"))
+        .args(["run", "--by", "level,template"])
+        .arg(local.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("INFO|"), "{}", text(&run.stdout));
+    assert_eq!(text(&yarn.stdout), text(&run.stdout), "YARN and logmr run");
+    assert_eq!(
+        text(&spark.stdout),
+        text(&run.stdout),
+        "Spark and logmr run"
+    );
+}
+
+/// A task whose logmr fails fails the Spark job (exit 1), with the task's
+/// reason; an unknown job is named with the list of jobs (exit 2).
+#[test]
+fn a_failing_mapper_fails_the_spark_job_with_its_reason() {
+    let cluster = Cluster::new("spark-fails");
+    let dir = TempDir::new("jobs-spark-fails");
+    let failing = dir.join("logmr");
+    fs::write(
+        &failing,
+        "#!/bin/sh\necho 'logmr: the disk is on fire' >&2\nexit 3\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&failing, fs::Permissions::from_mode(0o755)).unwrap();
+    let input = services().hdfs_url(&cluster.input());
+    let out = cluster.run(
+        "spark-job.sh",
+        &[
+            "logcount",
+            "--input",
+            &input,
+            "--logmr",
+            failing.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("exited with code 3: logmr: the disk is on fire"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the Spark job failed"), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    let unknown = cluster.run("spark-job.sh", &["nosuchjob"], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("the jobs are:"),
+        "{}",
+        text(&unknown.stderr)
+    );
 }
 
 /// Every descriptor's paths are valid HDFS paths, and the README names
