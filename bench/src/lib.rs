@@ -7,9 +7,11 @@
 //! * [`levelcount`] is the side-by-side level-count comparison,
 //!   [`memory`] the rows with many distinct keys, [`loghub`] the template
 //!   evaluation on labelled samples, and [`producing`] and [`sinking`] the
-//!   generator's and the sink's rows.
+//!   generator's and the sink's rows; [`yarn`] runs the job on YARN and
+//!   Spark beside the Python original and a native Java job.
 //! * [`instructions`] counts instructions per line under cachegrind.
-//! * [`report`] renders markdown tables; [`machine`] describes the machine.
+//! * [`report`] renders markdown tables; [`machine`] describes the machine;
+//!   [`program`] holds what the programs share (sizes, the build, targets).
 
 pub mod corpus;
 pub mod counts;
@@ -20,8 +22,10 @@ pub mod machine;
 pub mod measure;
 pub mod memory;
 pub mod producing;
+pub mod program;
 pub mod report;
 pub mod sinking;
+pub mod yarn;
 
 /// A topic name no other benchmark run of this process has used, on the
 /// shared broker: each Kafka run starts from an empty topic.

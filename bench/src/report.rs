@@ -126,9 +126,55 @@ pub fn ratio(x: f64) -> String {
     }
 }
 
+/// The heading of the notes (bench/notes.md) that end BENCHMARKS.md.
+pub const NOTES_HEADING: &str = "## Where logmr stands";
+
+/// The YARN section of BENCHMARKS.md: written by the `yarn` program between
+/// these markers, and carried over by `compare` when it rewrites the file.
+pub const YARN_BEGIN: &str =
+    "<!-- section yarn: written by `cargo run --release -p logmr-bench --bin yarn` -->";
+pub const YARN_END: &str = "<!-- end of section yarn -->";
+
+/// The YARN section of a summary, markers included, if it has one.
+pub fn yarn_section(summary: &str) -> Option<&str> {
+    let start = summary.find(YARN_BEGIN)?;
+    let end = summary[start..].find(YARN_END)? + start + YARN_END.len();
+    Some(&summary[start..end])
+}
+
+/// `summary` with its YARN section replaced by `section` (markers
+/// included), or, when it has none, with `section` put before `before`
+/// (a heading), else at the end.
+pub fn with_yarn_section(summary: &str, section: &str, before: &str) -> String {
+    if let Some(old) = yarn_section(summary) {
+        return summary.replacen(old, section, 1);
+    }
+    match summary.find(before) {
+        Some(at) => format!("{}{section}\n\n{}", &summary[..at], &summary[at..]),
+        None => format!("{}\n{section}\n", summary.trim_end()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_yarn_section_is_replaced_or_inserted_once() {
+        let section = format!("{YARN_BEGIN}\nnew\n{YARN_END}");
+        let plain = "# B\n\n### T\n\n## Notes\n";
+        let first = with_yarn_section(plain, &section, "## Notes");
+        assert_eq!(first, format!("# B\n\n### T\n\n{section}\n\n## Notes\n"));
+        let again = format!("{YARN_BEGIN}\nnewer\n{YARN_END}");
+        let second = with_yarn_section(&first, &again, "## Notes");
+        assert_eq!(second, format!("# B\n\n### T\n\n{again}\n\n## Notes\n"));
+        assert_eq!(yarn_section(&second), Some(&again[..]));
+        assert_eq!(yarn_section(plain), None);
+        assert_eq!(
+            with_yarn_section("# B", &section, "## Notes"),
+            format!("# B\n{section}\n")
+        );
+    }
 
     #[test]
     fn renders() {

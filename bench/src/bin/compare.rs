@@ -4,13 +4,13 @@
 //!     cargo run --release -p logmr-bench --bin compare -- [--size 1G]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use logmr_bench::corpus::Layout;
-use logmr_bench::levelcount::{self, Config, Target};
+use logmr_bench::levelcount::{self, Config};
 use logmr_bench::machine;
-use logmr_bench::report::{Table, mib};
-use logmr_bench::{instructions, loghub, memory, producing, sinking};
+use logmr_bench::report::{self, Table, mib};
+use logmr_bench::{instructions, loghub, memory, producing, program, sinking};
 
 const USAGE: &str = "\
 usage: compare [--size BYTES] [--python-size BYTES] [--runs N] [--slow-runs N]
@@ -32,20 +32,6 @@ consumer among them, read the same topics of --sink-records records
 and map --by template on --memory-keys distinct keys (default 10M). The
 template rows evaluate logmr on the loghub samples in --loghub (default
 ../shared/loghub-2k beside the checkout, when it exists).";
-
-fn size(text: &str) -> Result<u64, String> {
-    let (num, mult) = match text.to_ascii_uppercase().chars().last() {
-        Some('K') => (&text[..text.len() - 1], 1 << 10),
-        Some('M') => (&text[..text.len() - 1], 1 << 20),
-        Some('G') => (&text[..text.len() - 1], 1 << 30),
-        _ => (text, 1),
-    };
-    num.parse::<u64>()
-        .ok()
-        .filter(|&n| n > 0)
-        .map(|n| n * mult)
-        .ok_or_else(|| format!("not a size: {text:?}"))
-}
 
 struct Args {
     cfg: Config,
@@ -110,8 +96,8 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                 .ok_or(format!("not a count: {v:?}"))
         };
         match flag.as_str() {
-            "--size" => cfg.size = size(&value)?,
-            "--python-size" => cfg.python_size = size(&value)?,
+            "--size" => cfg.size = program::size(&value)?,
+            "--python-size" => cfg.python_size = program::size(&value)?,
             "--runs" => cfg.runs = count(&value)?,
             "--slow-runs" => cfg.slow_runs = count(&value)?,
             "--seed" => {
@@ -119,10 +105,10 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("not a seed: {value:?}"))?
             }
-            "--gen-lines" => gen_cfg.lines = size(&value)?,
-            "--python-lines" => gen_cfg.python_lines = size(&value)?,
-            "--sink-records" => sink_cfg.records = size(&value)?,
-            "--memory-keys" => memory_cfg.keys = size(&value)?,
+            "--gen-lines" => gen_cfg.lines = program::size(&value)?,
+            "--python-lines" => gen_cfg.python_lines = program::size(&value)?,
+            "--sink-records" => sink_cfg.records = program::size(&value)?,
+            "--memory-keys" => memory_cfg.keys = program::size(&value)?,
             "--loghub" => loghub_dir = Some(value.into()),
             "--work-dir" => {
                 cfg.work_dir = value.clone().into();
@@ -147,49 +133,6 @@ fn parse_args(root: &Path) -> Result<Args, String> {
         results_dir,
         summary,
     })
-}
-
-fn build_binaries(root: &Path) -> Result<(), String> {
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "logmr",
-            "-p",
-            "logmr-ingest",
-            "-p",
-            "logmr-bench",
-            "--bins",
-        ])
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| "cargo build --release of the measured binaries failed".to_string())
-}
-
-fn targets_table(targets: &[Target]) -> Table {
-    let mut t = Table::new("Targets", &["target", "goal", "measured", "status"]);
-    for target in targets {
-        t.rows.push(vec![
-            target.what.clone(),
-            target.goal.clone(),
-            target
-                .measured
-                .clone()
-                .unwrap_or_else(|| "not measured".into()),
-            match target.met {
-                Some(true) => "met".into(),
-                Some(false) => "**not met**".into(),
-                None => "not measured".into(),
-            },
-        ]);
-    }
-    t
 }
 
 fn tools_table() -> Table {
@@ -222,7 +165,18 @@ fn run() -> Result<(), String> {
         results_dir,
         summary,
     } = parse_args(&root)?;
-    build_binaries(&root)?;
+    program::build_release(
+        &root,
+        &[
+            "-p",
+            "logmr",
+            "-p",
+            "logmr-ingest",
+            "-p",
+            "logmr-bench",
+            "--bins",
+        ],
+    )?;
     let progress = |msg: &str| eprintln!("compare: {msg}");
     let cpu_before = machine::CpuTimes::now();
     let seed = levelcount::measure(&cfg, Layout::Seed, progress)?;
@@ -274,7 +228,7 @@ fn run() -> Result<(), String> {
         cfg.seed
     );
     let sections: Vec<Table> = [
-        Some(targets_table(&targets)),
+        Some(program::targets_table("Targets", &targets)),
         Some(levelcount::table(&seed)),
         Some(levelcount::table(&mixed)),
         Some(instructions::table(&instructions)),
@@ -310,6 +264,12 @@ fn run() -> Result<(), String> {
         body.join("\n"),
         rel = relative.display()
     );
+    // The YARN section, measured by the `yarn` program, stays.
+    let previous = std::fs::read_to_string(&summary).unwrap_or_default();
+    let summary_text = match report::yarn_section(&previous) {
+        Some(section) => report::with_yarn_section(&summary_text, section, report::NOTES_HEADING),
+        None => summary_text,
+    };
     std::fs::write(&summary, summary_text)
         .map_err(|e| format!("writing {}: {e}", summary.display()))?;
     eprintln!(
