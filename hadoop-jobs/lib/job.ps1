@@ -35,7 +35,9 @@ then prints its result (the part-* files) on stdout.
                              The job's shape is three of them, which yours override:
                              mapreduce.job.inputformat.class [CombineTextInputFormat],
                              mapreduce.input.fileinputformat.split.maxsize [268435456]
-                             and mapreduce.job.ubertask.enable [true]
+                             and mapreduce.job.ubertask.enable [true]; directories
+                             are read recursively
+                             (mapreduce.input.fileinputformat.input.dir.recursive)
   -Force                     replace the output directory if it exists (moved to the
                              HDFS trash when the cluster has one); an output that is
                              /, or equals, holds or lies inside an input is refused
@@ -118,10 +120,11 @@ if ($LASTEXITCODE -eq 0) {
     if ($LASTEXITCODE -ne 0) { Fail 1 "could not delete $OutputPath" }
 }
 
-# The job's shape (few large map tasks, uber mode for tiny inputs), a -D of
-# the user's after it; why, in its bash twin job.sh.
+# The job's shape (few large map tasks, uber mode for tiny inputs, lines
+# without offsets, directories read recursively), a -D of the user's after
+# it; why, in its bash twin job.sh.
 $inputFormat = 'org.apache.hadoop.mapred.lib.CombineTextInputFormat'
-$jobOptions = @('-D', 'mapreduce.input.fileinputformat.split.maxsize=268435456', '-D', 'mapreduce.job.ubertask.enable=true', '-D', 'stream.map.input.ignoreKey=true')
+$jobOptions = @('-D', 'mapreduce.input.fileinputformat.split.maxsize=268435456', '-D', 'mapreduce.job.ubertask.enable=true', '-D', 'stream.map.input.ignoreKey=true', '-D', 'mapreduce.input.fileinputformat.input.dir.recursive=true')
 foreach ($define in $D) {
     if ($define -match '^(mapreduce\.job\.inputformat\.class|mapred\.input\.format\.class)=(.*)$') { $inputFormat = $Matches[2] }
     else { $jobOptions += @('-D', $define) }

@@ -26,7 +26,9 @@ then prints its result (the part-* files) on stdout.
                    job's shape is three of them, which yours override:
                    mapreduce.job.inputformat.class [CombineTextInputFormat],
                    mapreduce.input.fileinputformat.split.maxsize [268435456]
-                   and mapreduce.job.ubertask.enable [true]
+                   and mapreduce.job.ubertask.enable [true]; directories
+                   are read recursively
+                   (mapreduce.input.fileinputformat.input.dir.recursive)
   --force          replace the output directory if it exists (moved to the
                    HDFS trash when the cluster has one); an output that is
                    /, or equals, holds or lies inside an input, as Hadoop
@@ -129,13 +131,17 @@ fi
 # input small enough for one task run inside the application master (uber
 # mode; Hadoop decides by size). Streaming hands the mapper only the line
 # for TextInputFormat, and "OFFSET<TAB>LINE" for any other input format
-# unless stream.map.input.ignoreKey is true. BENCHMARKS.md, "On YARN", has
+# unless stream.map.input.ignoreKey is true. CombineTextInputFormat passes a
+# subdirectory of an input over without a word (TextInputFormat fails on
+# it), so directories are read to the bottom, as logmr run and job-local.sh
+# read them: a dt=YYYY-MM-DD store is counted whole. BENCHMARKS.md, "On YARN", has
 # the measurements. A -D of the user's comes later and wins. The input format is
 # -D mapreduce.job.inputformat.class (or mapred.input.format.class), given
 # to Streaming as -inputformat: Streaming sets the class itself, and refuses
 # the first key beside its own.
 input_format=org.apache.hadoop.mapred.lib.CombineTextInputFormat
-job_options=(-D mapreduce.input.fileinputformat.split.maxsize=268435456 -D mapreduce.job.ubertask.enable=true -D stream.map.input.ignoreKey=true)
+job_options=(-D mapreduce.input.fileinputformat.split.maxsize=268435456 -D mapreduce.job.ubertask.enable=true
+    -D stream.map.input.ignoreKey=true -D mapreduce.input.fileinputformat.input.dir.recursive=true)
 for define in "${defines[@]}"; do
     case $define in
         mapreduce.job.inputformat.class=* | mapred.input.format.class=*) input_format=${define#*=} ;;

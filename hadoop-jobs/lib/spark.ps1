@@ -29,8 +29,9 @@ ships: each input partition piped through ``$($job['mapper'])``, the counts
 summed per key, the result (KEY<TAB>COUNT lines, sorted by key bytes, equal
 to the Hadoop job's and to logmr run's) printed on stdout.
 
-  -InputPath PATH[,PATH...]  files, directories, globs or comma lists, local or
-                             hdfs://; .gz and .bz2 are read as Hadoop reads them
+  -InputPath PATH[,PATH...]  files, directories (read recursively), globs or comma
+                             lists, local or hdfs://; .gz and .bz2 are read as
+                             Hadoop reads them
                              [default: $($job['input'])]
   -OutputPath DIR            also write the result to DIR (part-00000); DIR must
                              not exist

@@ -20,8 +20,9 @@ ships: each input partition piped through \`${job[mapper]}\`, the counts
 summed per key, the result (KEY<TAB>COUNT lines, sorted by key bytes, equal
 to the Hadoop job's and to logmr run's) printed on stdout.
 
-  --input PATH       a file, directory, glob or comma list, local or hdfs://
-                     (repeatable); .gz and .bz2 are read as Hadoop reads them
+  --input PATH       a file, directory (read recursively), glob or comma
+                     list, local or hdfs:// (repeatable); .gz and .bz2 are
+                     read as Hadoop reads them
                      [default: ${job[input]}]
   --output DIR       also write the result to DIR (part-00000); DIR must not
                      exist

@@ -8,7 +8,7 @@ stderr to its stdout, so stdout cannot carry the result alone. Run by
 spark-job.sh (spark-submit ... job.py DESCRIPTOR LOGMR --result FILE ...).
 
 Inputs are read as Spark reads text (Hadoop's TextInputFormat): files,
-directories (their files; names starting with _ or . skipped), globs, comma
+directories (recursively; names starting with _ or . skipped), globs, comma
 lists, and .gz/.bz2 files through Hadoop's codecs, as the Streaming job reads
 them. Spark hands a line to Python as text, so a byte that is not UTF-8
 reaches logmr as U+FFFD: the line is still counted once, under the same
@@ -152,6 +152,9 @@ def main(argv):
 
     sc = SparkContext(appName=f"logmr {name}")
     sc.setLogLevel("WARN")
+    # Directories to the bottom, as the Hadoop job scripts and logmr run
+    # read them (Hadoop's text input fails on a subdirectory otherwise).
+    sc._jsc.hadoopConfiguration().set("mapreduce.input.fileinputformat.input.dir.recursive", "true")
     sc.addFile(args.logmr)
     program = os.path.basename(args.logmr)
     path = ",".join(args.input)

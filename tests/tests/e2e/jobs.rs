@@ -1446,8 +1446,9 @@ fn every_job_gives_the_same_result_on_yarn_locally_and_with_logmr_run() {
 }
 
 /// The Spark job reads what the Streaming job reads: plain, gzip and
-/// bzip2 files of a directory, not its `_` and `.` files; on YARN (one
-/// reducer), on Spark and with `logmr run` the result is the same bytes.
+/// bzip2 files of a directory and its subdirectories, not its `_` and `.`
+/// files; on YARN (one reducer), on Spark and with `logmr run` the result
+/// is the same bytes.
 #[test]
 fn the_spark_job_reads_compressed_files_and_directories_as_the_yarn_job_does() {
     use std::io::Write;
@@ -1476,6 +1477,18 @@ fn the_spark_job_reads_compressed_files_and_directories_as_the_yarn_job_does() {
     }
     write_file(&logs, "_logs_machine+0.tmp", b"[ERROR] half-written\n");
     write_file(&logs, ".hidden.log", b"[ERROR] hidden\n");
+    // A day of a --date-partition store, read whole (CombineTextInputFormat
+    // alone passes a subdirectory over), and a hidden one, not read.
+    let python = fs::read(data.join("python.log")).unwrap();
+    for (dir, visible) in [("dt=2024-12-10", true), ("_temporary", false)] {
+        let day = HdfsStore::open(&services().hdfs_url(&format!("{}/{dir}", cluster.out("mixed"))))
+            .unwrap();
+        write_file(&day, "python.log", &python);
+        if visible {
+            fs::create_dir(local.join(dir)).unwrap();
+            fs::write(local.join(dir).join("python.log"), &python).unwrap();
+        }
+    }
     let input = cluster.out("mixed");
     let output = cluster.out("mixed-out");
     let yarn = cluster.run(
