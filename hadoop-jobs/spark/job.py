@@ -120,7 +120,11 @@ def map_partition(program, words):
         reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
         writer.start()
         reader.start()
-        out = proc.stdout.read()
+        # One line per key, read as logmr writes them: a task holds no more
+        # than the line at hand, however many keys its partition has.
+        for line in proc.stdout:
+            key, count = line.rstrip(b"\n").rsplit(b"\t", 1)
+            yield key, int(count)
         proc.wait()
         writer.join()
         reader.join()
@@ -134,9 +138,6 @@ def map_partition(program, words):
             raise failure[0]
         if err:
             sys.stderr.write(err.decode("utf-8", "replace"))
-        for line in out.splitlines():
-            key, count = line.rsplit(b"\t", 1)
-            yield key, int(count)
 
     return run
 

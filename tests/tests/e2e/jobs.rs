@@ -1497,8 +1497,31 @@ fn the_spark_job_reads_compressed_files_and_directories_as_the_yarn_job_does() {
         &[],
     );
     assert!(yarn.status.success(), "{}", text(&yarn.stderr));
-    let spark = cluster.spark("templates", &[&services().hdfs_url(&input)]);
+    // With --output, the result is also written there, as Spark writes text.
+    let spark_output = services().hdfs_url(&cluster.out("spark-out"));
+    let spark = cluster.run(
+        "spark-job.sh",
+        &[
+            "templates",
+            "--input",
+            &services().hdfs_url(&input),
+            "--output",
+            &spark_output,
+        ],
+        &[],
+    );
     assert!(spark.status.success(), "{}", text(&spark.stderr));
+    let written = services()
+        .hadoop()
+        .args(["fs", "-cat", &format!("{spark_output}/part-*")])
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", text(&written.stderr));
+    assert_eq!(
+        text(&written.stdout),
+        text(&spark.stdout),
+        "--output and stdout"
+    );
     let run = Command::new(binary("logmr"))
         .args(["run", "--by", "level,template"])
         .arg(local.path())
