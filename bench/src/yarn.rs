@@ -116,7 +116,7 @@ pub fn measure(cfg: &Config, progress: impl Fn(&str)) -> Result<Vec<Results>, St
     let file = cfg.work_dir.join(format!("yarn-seed-{}.log", cfg.size));
     let truth = write_corpus(&file, cfg.size, cfg.seed)?;
     let store = cfg.work_dir.join("yarn-store");
-    write_store(&file, &store, cfg.store_size, cfg.store_files)?;
+    let store_lines = write_store(&file, &store, cfg.store_size, cfg.store_files)?;
 
     let base = format!("/bench-yarn-{}", std::process::id());
     run_hadoop(svc, &["fs", "-mkdir", "-p", &format!("{base}/file")])?;
@@ -133,7 +133,7 @@ pub fn measure(cfg: &Config, progress: impl Fn(&str)) -> Result<Vec<Results>, St
     let small = Input {
         hdfs: format!("{base}/store"),
         expected: logmr_run(&cfg.logmr, &store)?,
-        lines: count_lines(&store)?,
+        lines: store_lines,
     };
     run_hadoop(
         svc,
@@ -502,13 +502,13 @@ fn write_corpus(path: &Path, size: u64, seed: u64) -> Result<corpus::Truth, Stri
 
 /// Cuts the first `size` bytes of `corpus` (at line ends) into `files`
 /// files of about equal size in `dir`, named as the sink names its batches
-/// of a three-partition topic.
-fn write_store(corpus: &Path, dir: &Path, size: u64, files: usize) -> Result<(), String> {
+/// of a three-partition topic; returns the number of lines written.
+fn write_store(corpus: &Path, dir: &Path, size: u64, files: usize) -> Result<u64, String> {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let bytes = std::fs::read(corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+    let bytes = read_head(corpus, size).map_err(|e| format!("{}: {e}", corpus.display()))?;
     let files = files.max(1);
-    let per_file = (size.min(bytes.len() as u64) / files as u64).max(1) as usize;
+    let per_file = (bytes.len() / files).max(1);
     let mut at = 0;
     let mut next_offset = [0u64; 3];
     for i in 0..files {
@@ -535,7 +535,19 @@ fn write_store(corpus: &Path, dir: &Path, size: u64, files: usize) -> Result<(),
         std::fs::write(dir.join(name), chunk).map_err(|e| format!("{}: {e}", dir.display()))?;
         at = end;
     }
-    Ok(())
+    Ok(next_offset.iter().sum())
+}
+
+/// The first `size` bytes of `path`, and the rest of the line they end in.
+fn read_head(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{BufRead, Read};
+    let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut bytes = Vec::new();
+    (&mut file).take(size).read_to_end(&mut bytes)?;
+    if bytes.last().is_some_and(|&b| b != b'\n') {
+        file.read_until(b'\n', &mut bytes)?;
+    }
+    Ok(bytes)
 }
 
 fn memchr_from(bytes: &[u8], from: usize) -> Option<usize> {
@@ -544,16 +556,6 @@ fn memchr_from(bytes: &[u8], from: usize) -> Option<usize> {
         .iter()
         .position(|&b| b == b'\n')
         .map(|p| p + from)
-}
-
-fn count_lines(dir: &Path) -> Result<u64, String> {
-    let mut lines = 0;
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    Ok(lines)
 }
 
 /// Builds bench/java with Maven (against the services' Hadoop).
@@ -660,7 +662,7 @@ mod tests {
         let corpus = dir.join("corpus.log");
         let truth = write_corpus(&corpus, 64 << 10, 7).unwrap();
         let store = dir.join("store");
-        write_store(&corpus, &store, truth.bytes, 5).unwrap();
+        let lines = write_store(&corpus, &store, truth.bytes, 5).unwrap();
         let mut names: Vec<String> = std::fs::read_dir(&store)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -676,7 +678,14 @@ mod tests {
             joined.extend(std::fs::read(entry.unwrap().path()).unwrap());
         }
         assert_eq!(joined.len() as u64, truth.bytes);
-        assert_eq!(count_lines(&store).unwrap(), truth.lines);
+        assert_eq!(lines, truth.lines);
+        let counted: usize = joined.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(counted as u64, truth.lines);
+        let half = write_store(&corpus, &store, truth.bytes / 2, 2).unwrap();
+        let head = read_head(&corpus, truth.bytes / 2).unwrap();
+        assert!(head.len() as u64 >= truth.bytes / 2 && head.ends_with(b"\n"));
+        assert_eq!(half, head.iter().filter(|&&b| b == b'\n').count() as u64);
+        assert!(half < truth.lines);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -32,10 +32,11 @@ then prints its result (the part-* files) on stdout.
   -OutputPath PATH           HDFS output directory [default: $($job['output'])]
   -Reducers N                number of reduce tasks [default: 1]
   -D KEY=VALUE[,KEY=VALUE...]  Hadoop settings, e.g. -D mapreduce.job.queuename=etl.
-                             The job's shape is three of them, which yours override:
+                             The job's shape is four of them, which yours override:
                              mapreduce.job.inputformat.class [CombineTextInputFormat],
-                             mapreduce.input.fileinputformat.split.maxsize [268435456]
-                             and mapreduce.job.ubertask.enable [true]; directories
+                             mapreduce.input.fileinputformat.split.maxsize [268435456],
+                             mapreduce.job.ubertask.enable [true] and
+                             stream.map.input.ignoreKey [true]; directories
                              are read recursively
                              (mapreduce.input.fileinputformat.input.dir.recursive)
   -Force                     replace the output directory if it exists (moved to the

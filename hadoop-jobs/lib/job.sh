@@ -23,10 +23,11 @@ then prints its result (the part-* files) on stdout.
   --reducers N     number of reduce tasks [default: 1]
   -D KEY=VALUE     a Hadoop setting (repeatable), e.g. -D mapreduce.job.queuename=etl;
                    given to the job and to the fs calls on its output. The
-                   job's shape is three of them, which yours override:
+                   job's shape is four of them, which yours override:
                    mapreduce.job.inputformat.class [CombineTextInputFormat],
-                   mapreduce.input.fileinputformat.split.maxsize [268435456]
-                   and mapreduce.job.ubertask.enable [true]; directories
+                   mapreduce.input.fileinputformat.split.maxsize [268435456],
+                   mapreduce.job.ubertask.enable [true] and
+                   stream.map.input.ignoreKey [true]; directories
                    are read recursively
                    (mapreduce.input.fileinputformat.input.dir.recursive)
   --force          replace the output directory if it exists (moved to the
@@ -134,7 +135,7 @@ fi
 # unless stream.map.input.ignoreKey is true. CombineTextInputFormat passes a
 # subdirectory of an input over without a word (TextInputFormat fails on
 # it), so directories are read to the bottom, as logmr run and job-local.sh
-# read them: a dt=YYYY-MM-DD store is counted whole. BENCHMARKS.md, "On YARN", has
+# read them: a dt=YYYY-MM-DD store is counted whole. BENCHMARKS.md, "On YARN and Spark", has
 # the measurements. A -D of the user's comes later and wins. The input format is
 # -D mapreduce.job.inputformat.class (or mapred.input.format.class), given
 # to Streaming as -inputformat: Streaming sets the class itself, and refuses

@@ -79,7 +79,7 @@ $script = Join-Path $PSScriptRoot '../spark/job.py'
 # it prints goes to stderr here and the result comes through a file.
 $result = [IO.Path]::GetTempFileName()
 try {
-    & $sparkSubmit --master $Master --conf spark.log.level=WARN @confArgs $script $Descriptor $logmrPath --result $result @jobArgs | ForEach-Object { [Console]::Error.WriteLine($_) }
+    & $sparkSubmit --master $Master --conf spark.log.level=WARN @confArgs $script ([IO.Path]::GetFileNameWithoutExtension($Descriptor)) $logmrPath ($job['mapper']) --result $result @jobArgs | ForEach-Object { [Console]::Error.WriteLine($_) }
     switch ($LASTEXITCODE) {
         0 { [IO.File]::OpenRead($result).CopyTo([Console]::OpenStandardOutput()) }
         2 { Fail 2 'bad arguments for the job (see above)' }

@@ -87,7 +87,7 @@ result=$(mktemp)
 trap 'rm -f "$result"' EXIT
 status=0
 LOGMR_SPARK_SCRIPT=$script_name "$spark_submit" --master "$master" --conf spark.log.level=WARN "${confs[@]}" \
-    "$repo_root/hadoop-jobs/spark/job.py" "$descriptor" "$logmr" --result "$result" "${job_args[@]}" >&2 || status=$?
+    "$repo_root/hadoop-jobs/spark/job.py" "$(basename "$descriptor" .job)" "$logmr" "${job[mapper]}" --result "$result" "${job_args[@]}" >&2 || status=$?
 case $status in
     0) cat "$result" ;;
     2) die 2 "bad arguments for the job (see above)" ;;

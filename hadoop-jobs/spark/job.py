@@ -5,7 +5,8 @@ KEY<TAB>COUNT lines are summed per key (reduceByKey) and written sorted by
 key bytes, one line per key, as the Streaming job's single reducer writes
 them, to the file --result names: spark-submit joins a Python program's
 stderr to its stdout, so stdout cannot carry the result alone. Run by
-spark-job.sh (spark-submit ... job.py DESCRIPTOR LOGMR --result FILE ...).
+spark-job.sh (spark-submit ... job.py NAME LOGMR "MAPPER" --result FILE ...),
+MAPPER being the descriptor's mapper= line.
 
 Inputs are read as Spark reads text (Hadoop's TextInputFormat): files,
 directories (recursively; names starting with _ or . skipped), globs, comma
@@ -39,8 +40,9 @@ def parse_args(argv):
         description="Runs a logmr job on Spark and prints its result "
         "(KEY<TAB>COUNT lines, sorted by key) on stdout.",
     )
-    parser.add_argument("descriptor", help=argparse.SUPPRESS)
+    parser.add_argument("name", help=argparse.SUPPRESS)
     parser.add_argument("logmr", help=argparse.SUPPRESS)
+    parser.add_argument("mapper", help=argparse.SUPPRESS)
     parser.add_argument(
         "--input",
         action="append",
@@ -69,17 +71,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def mapper_words(descriptor):
+def mapper_words(mapper):
     """The words of the descriptor's mapper, after its leading `logmr`."""
-    with open(descriptor, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\r\n")
-            if line.startswith("mapper="):
-                words = shlex.split(line[len("mapper=") :])
-                if not words or words[0] != "logmr":
-                    sys.exit(f"spark job: {descriptor}: the mapper is not logmr: {line}")
-                return words[1:]
-    sys.exit(f"spark job: {descriptor}: no mapper=")
+    words = shlex.split(mapper)
+    if not words or words[0] != "logmr":
+        sys.exit(f"spark job: the mapper is not logmr: {mapper}")
+    return words[1:]
 
 
 def map_partition(program, words):
@@ -144,8 +141,8 @@ def map_partition(program, words):
 
 def main(argv):
     args = parse_args(argv)
-    words = mapper_words(args.descriptor)
-    name = os.path.splitext(os.path.basename(args.descriptor))[0]
+    words = mapper_words(args.mapper)
+    name = args.name
 
     from pyspark import SparkContext
     from pyspark.serializers import UTF8Deserializer
@@ -178,10 +175,11 @@ def main(argv):
 
 
 def reason(error):
-    """The Python exception a task raised, out of the Java stack trace
-    Spark wraps it in; else the error's first line."""
+    """The innermost exception in the Java stack trace Spark wraps an error
+    in (a task's RuntimeError with logmr's message, Hadoop's "Input path
+    does not exist"); else the error's first line."""
     text = str(error).strip()
-    raised = re.findall(r"^(?:RuntimeError|OSError|ValueError|FileNotFoundError|PermissionError): .*$", text, re.M)
+    raised = re.findall(r"^(?:Caused by: |: )?([\w.$]+(?:Exception|Error): .*)$", text, re.M)
     if raised:
         return raised[-1]
     return text.splitlines()[0] if text else repr(error)
