@@ -4,11 +4,12 @@
 //! * [`level`] finds the level of a line.
 //! * [`keys`] builds the group-by keys of `logmr map --by`: time buckets,
 //!   sources and message templates.
-//! * [`linebuf`] hands out whole lines from large reused blocks.
+//! * [`linebuf`] hands out whole lines from large reused blocks, read on a
+//!   second thread when a task reads ahead.
 //! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the
 //!   `logmr` commands.
-//! * [`input`] expands arguments into inputs and tells what their bytes
-//!   hold; [`tasks`] cuts inputs into tasks.
+//! * `input` expands arguments into inputs and tells what their bytes
+//!   hold; `tasks` cuts inputs into tasks (both internal to the commands).
 //! * [`laws`] are the kernels' laws as checks, run by the property tests
 //!   and the fuzz targets.
 //! * [`streaming`] is the Hadoop Streaming side: separators from the
@@ -18,22 +19,21 @@
 pub mod bytescan;
 pub mod command;
 pub mod error;
-pub mod input;
+pub(crate) mod input;
 pub mod jobpaths;
 pub mod keys;
 pub mod laws;
 pub mod level;
 pub mod linebuf;
 pub mod map;
-pub mod output;
+pub(crate) mod output;
 pub mod progress;
-pub mod readahead;
-pub mod recent;
+pub(crate) mod recent;
 pub mod reduce;
-pub mod report;
-pub mod runs;
+pub(crate) mod report;
+pub(crate) mod runs;
 pub mod streaming;
-pub mod tasks;
+pub(crate) mod tasks;
 
 pub use error::{Error, Result};
 

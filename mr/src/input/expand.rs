@@ -11,13 +11,14 @@
 //! is redirected from): a stream read by two tasks would be split between
 //! them, a file read twice counted twice.
 
-use std::fs::{DirEntry, Metadata};
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
 use super::Input;
-use super::glob::{bytes, glob, is_glob};
+use super::fs::{hidden, read_dir_sorted};
+use super::glob::{glob, is_glob};
 
 /// The inputs of a command, and what the walk passed over.
 #[derive(Debug, Default)]
@@ -66,26 +67,6 @@ fn stdin_identity() -> Option<Identity> {
 #[cfg(not(unix))]
 fn stdin_identity() -> Option<Identity> {
     None
-}
-
-/// Hadoop's input listing skips names starting with `_` or `.`.
-pub(super) fn hidden(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| matches!(bytes(n).first(), Some(b'_' | b'.')))
-}
-
-/// A directory's entries, sorted by name.
-pub(super) fn read_dir_sorted(dir: &Path) -> Result<Vec<DirEntry>> {
-    let read = |e| Error::Read {
-        input: dir.display().to_string(),
-        source: e,
-    };
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(read)?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(read)?;
-    entries.sort_by_key(|e| e.file_name());
-    Ok(entries)
 }
 
 impl Expansion {

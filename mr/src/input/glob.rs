@@ -6,13 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 
-use super::expand::{hidden, read_dir_sorted};
-
-/// The bytes of a path or name, as the OS holds them: file names need not
-/// be UTF-8, and a glob must match and keep them as they are.
-pub(super) fn bytes(name: &std::ffi::OsStr) -> &[u8] {
-    name.as_encoded_bytes()
-}
+use super::fs::{bytes, hidden, read_dir_sorted};
 
 /// Does any component of `path` hold a `*` or `?` wildcard?
 pub(super) fn is_glob(path: &Path) -> bool {

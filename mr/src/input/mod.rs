@@ -1,9 +1,10 @@
 //! The inputs of a command: what the arguments name ([`expand`]), how
-//! their wildcards match ([`glob`], private), and what their bytes hold
-//! ([`decode`]).
+//! their wildcards match (`glob`), how directories are listed (`fs`), and
+//! what their bytes hold ([`decode`]).
 
 pub mod decode;
 pub mod expand;
+mod fs;
 mod glob;
 
 use std::fmt;

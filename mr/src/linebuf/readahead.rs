@@ -6,7 +6,7 @@
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use crate::linebuf::{Chunk, LineBuffer, OwnedChunk};
+use super::{Chunk, LineBuffer, OwnedChunk};
 
 /// Chunks read and waiting to be counted.
 const QUEUED: usize = 2;

@@ -5,6 +5,8 @@
 //! out as a [`Chunk::LongLine`] and the rest of it is skipped, so the line is
 //! still seen exactly once. Memory stays bounded by the maximum line length.
 
+mod readahead;
+
 use std::io::{self, Read};
 
 use memchr::{memchr, memchr_iter, memrchr};
@@ -156,7 +158,7 @@ impl LineBuffer {
     ) -> Result<u64, E> {
         self.reset();
         if self.read_ahead {
-            crate::readahead::for_each_chunk(self, rdr, read_error, f)?;
+            readahead::for_each_chunk(self, rdr, read_error, f)?;
         } else {
             while let Some((kind, len)) = self.advance(rdr).map_err(&read_error)? {
                 let bytes_read = self.bytes_read;
