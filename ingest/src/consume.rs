@@ -455,7 +455,7 @@ impl Sink<'_> {
             }
         }
         let dir = if self.opts.date_partitioning {
-            let c = crate::civil::civil(timestamp_ms.unwrap_or(0));
+            let c = logmr::civil::civil(timestamp_ms.unwrap_or(0));
             format!("dt={:04}-{:02}-{:02}", c.year, c.month, c.day)
         } else {
             String::new()

@@ -2,7 +2,7 @@
 //! the real-world layouts `logmr map` detects. Each layout is a template of
 //! [`Part`]s and the spelling of each level it can express.
 
-use crate::civil::{Civil, MONTHS, WEEKDAYS};
+use logmr::civil::{Civil, MONTHS, WEEKDAYS};
 
 /// A piece of a line template.
 #[derive(Clone, Copy, Debug)]

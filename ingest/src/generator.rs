@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::civil::{Civil, civil};
 use crate::error::{Error, Result};
 use crate::format::{Fields, LAYOUTS, Layout, MESSAGES, write_line};
+use logmr::civil::{Civil, civil};
 
 /// The original generator's mix.
 pub const DEFAULT_WEIGHTS: &str = "INFO=60,WARN=20,ERROR=10,DEBUG=10";
@@ -203,7 +203,7 @@ impl Generator {
         let offset = i64::try_from(index.saturating_mul(interval_ms)).unwrap_or(i64::MAX);
         start_ms
             .saturating_add(offset)
-            .min(crate::civil::MAX_MILLIS)
+            .min(logmr::civil::MAX_MILLIS)
     }
 
     /// Appends the next line, with its newline, to `out`.
@@ -264,7 +264,7 @@ mod tests {
             weights: parse_weights(weights).unwrap(),
             strict_weights: true,
             machines: 20,
-            start_ms: crate::civil::parse_timestamp("2024-12-10 14:33:21").unwrap(),
+            start_ms: logmr::civil::parse_timestamp("2024-12-10 14:33:21").unwrap(),
             interval_ms: 250,
             seed: 7,
         }

@@ -3,7 +3,7 @@
 //!
 //! * [`cli`] holds the value parsers the binaries' arguments share.
 //! * [`generator`] makes deterministic lines in the [`format`] layouts and
-//!   keeps their ground truth; [`civil`] formats their timestamps.
+//!   keeps their ground truth (their timestamps through [`logmr::civil`]).
 //! * [`destination`] and [`kafka`] are where lines go; [`rate`] paces them and
 //!   [`stats`] reports progress. [`run`] ties a generator to a destination.
 //! * [`consume`] reads a topic into a [`store`] through the exactly-once
@@ -11,7 +11,6 @@
 //!   state machine of [`positions`], after [`probe`] has shown that the
 //!   store belongs to the topic; [`inspect`] prints a topic for a look.
 
-pub mod civil;
 pub mod cli;
 pub mod commit;
 pub mod consume;

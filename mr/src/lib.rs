@@ -1,9 +1,13 @@
 //! logmr: zero-copy, byte-level map and reduce kernels for counting log
 //! lines per level under Hadoop Streaming, or locally in a shell pipeline.
 //!
+//! * [`layout`] tells where a line's parts are (JSON, syslog, logcat,
+//!   BlueGene/L, logfmt, or a plain header of stamps and ids) and finds its
+//!   timestamp; `tokens` tells what a token is (a number, an address, an
+//!   id); [`civil`] is calendar time.
 //! * [`level`] finds the level of a line.
-//! * [`keys`] builds the group-by keys of `logmr map --by`: time buckets,
-//!   sources and message templates.
+//! * [`keys`] builds the group-by keys of `logmr map --by` from what the
+//!   layout places: time buckets, sources and message templates.
 //! * [`linebuf`] hands out whole lines from large reused blocks, read on a
 //!   second thread when a task reads ahead.
 //! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the
@@ -17,12 +21,14 @@
 //!   job's paths as Hadoop does, for the job scripts' guard.
 
 pub mod bytescan;
+pub mod civil;
 pub mod command;
 pub mod error;
 pub(crate) mod input;
 pub mod jobpaths;
 pub mod keys;
 pub mod laws;
+pub mod layout;
 pub mod level;
 pub mod linebuf;
 pub mod map;
@@ -34,6 +40,7 @@ pub(crate) mod report;
 pub(crate) mod runs;
 pub mod streaming;
 pub(crate) mod tasks;
+pub(crate) mod tokens;
 
 pub use error::{Error, Result};
 

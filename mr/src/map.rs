@@ -223,7 +223,7 @@ pub fn map_lines<R: Read + Send + ?Sized>(
 /// written out, sorted, and the table emptied, so memory stays bounded
 /// whatever the number of keys. `logmr map` writes to its output, where
 /// keys then repeat and the reducer sums them; `logmr run` writes to a
-/// file of sorted runs ([`crate::runs`]) that it merges at the end.
+/// file of sorted runs (`runs`) that it merges at the end.
 pub struct Spill<'w> {
     /// The most [`KeyedCounts::approx_bytes`] the table may reach.
     pub bound: usize,

@@ -4,7 +4,7 @@
 //! each counts in its own [`Counter`], and the counters are merged at the
 //! end. With `--by`, a worker whose key table passes its share of
 //! `--memory` writes it to a temporary file as a sorted run; the runs are
-//! merged at the end ([`crate::runs`]). The output is what the Hadoop-style
+//! merged at the end (`runs`). The output is what the Hadoop-style
 //! pipeline `logmr map | sort | logmr reduce` prints for the same input.
 
 use std::io::Write;

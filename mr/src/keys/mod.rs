@@ -8,16 +8,15 @@
 //! part [`NO_TIME`]; a line without a source gets [`NO_SOURCE`]. No line is
 //! dropped.
 
-pub mod header;
 pub mod source;
 pub mod template;
-pub mod time;
 
 use std::fmt;
 
+use crate::civil::{Bucket, Stamp};
+use crate::layout::{Line, stamp};
 use crate::level::Detector;
 use crate::level::table::LevelTable;
-use time::Bucket;
 
 /// Between the parts of a composite key.
 pub const JOINER: u8 = b'|';
@@ -199,7 +198,7 @@ pub struct KeyMaker {
 
 /// A line with the places of its level word and of its source, as
 /// [`KeyMaker::write_key`] finds them.
-type LineParts<'a> = (&'a [u8], Option<(usize, usize)>, Option<(usize, usize)>);
+type LineParts<'l, 'a> = (&'l Line<'a>, Option<(usize, usize)>, Option<(usize, usize)>);
 
 /// Where the level's key id sits in a packed key, above the stamp.
 const PACKED_LEVEL_SHIFT: u32 = 40;
@@ -243,7 +242,7 @@ impl KeyMaker {
         let level = detector.detect(line);
         let mut packed = (level as u64) << PACKED_LEVEL_SHIFT;
         if let Some(bucket) = self.time {
-            packed |= time::find(line, self.year).map_or(0, |s| s.packed(bucket));
+            packed |= stamp::find(line, self.year).map_or(0, |s| s.packed(bucket));
         }
         (packed, level)
     }
@@ -253,7 +252,7 @@ impl KeyMaker {
     pub fn write_packed(&self, detector: &Detector, packed: u64, out: &mut Vec<u8>) {
         out.clear();
         let level = (packed >> PACKED_LEVEL_SHIFT) as crate::level::KeyId;
-        let stamp = time::Stamp::unpacked(packed & ((1 << PACKED_LEVEL_SHIFT) - 1));
+        let stamp = Stamp::unpacked(packed & ((1 << PACKED_LEVEL_SHIFT) - 1));
         self.write_parts(detector, level, stamp, None, out);
     }
 
@@ -270,13 +269,16 @@ impl KeyMaker {
         out: &mut Vec<u8>,
     ) -> crate::level::KeyId {
         out.clear();
-        let (level, span) = detector.locate(line);
-        let source = match (self.needs_source, span) {
-            (true, Some(span)) => source::after_level(line, span),
-            _ => None,
-        };
-        let stamp = self.time.and_then(|_| time::find(line, self.year));
-        self.write_parts(detector, level, stamp, Some((line, span, source)), out);
+        let stamp = self.time.and_then(|_| stamp::find(line, self.year));
+        if !self.needs_source {
+            let level = detector.detect(line);
+            self.write_parts(detector, level, stamp, None, out);
+            return level;
+        }
+        let line = Line::new(line);
+        let (level, span) = detector.locate(&line);
+        let source = span.and_then(|span| source::after_level(line.bytes(), span));
+        self.write_parts(detector, level, stamp, Some((&line, span, source)), out);
         level
     }
 
@@ -286,8 +288,8 @@ impl KeyMaker {
         &self,
         detector: &Detector,
         level: crate::level::KeyId,
-        stamp: Option<time::Stamp>,
-        line: Option<LineParts<'_>>,
+        stamp: Option<Stamp>,
+        line: Option<LineParts<'_, '_>>,
         out: &mut Vec<u8>,
     ) {
         for (i, part) in self.spec.0.iter().enumerate() {
@@ -309,7 +311,7 @@ impl KeyMaker {
                     template::write(template::message(line, span, source), out)
                 }
                 (Part::Source | Part::Template, None) => {
-                    unreachable!("a packed key has no source or template part")
+                    unreachable!("only a key with a source or template part reads the line")
                 }
             }
             for b in &mut out[start..] {

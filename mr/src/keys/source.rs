@@ -15,9 +15,13 @@
 //! - Failing that, the class of a log4j `[thread:Class@line]` group
 //!   (Zookeeper's `[…:FastLeaderElection@774]`).
 //! - Without a level, the name in the line's header (see
-//!   [`super::header::source`]): Proxifier's program, HPC's node.
+//!   [`header::source`]): Proxifier's program, HPC's node.
+//!
+//! The layouts are recognised by [`crate::layout`]; this module chooses
+//! among what they place.
 
-use crate::level::json;
+use crate::layout::{Layout, Line, header, json, logfmt};
+use crate::tokens::{past_group, token_end};
 
 /// Keys that name a line's source in JSON and logfmt, in order of preference.
 pub const SOURCE_KEYS: &[&[u8]] = &[
@@ -33,172 +37,6 @@ pub const SOURCE_KEYS: &[&[u8]] = &[
 
 fn is_source_key(key: &[u8]) -> bool {
     SOURCE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
-}
-
-fn token_end(line: &[u8], start: usize) -> usize {
-    start
-        + line[start..]
-            .iter()
-            .take_while(|b| !matches!(b, b' ' | b'\t'))
-            .count()
-}
-
-fn skip_spaces(line: &[u8], mut i: usize) -> usize {
-    while line.get(i).is_some_and(|b| matches!(b, b' ' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
-/// The value of the first logfmt `KEY=value` with a source key, in a line
-/// whose first token is a `KEY=value` pair.
-fn logfmt(line: &[u8]) -> Option<&[u8]> {
-    if !line[..token_end(line, 0)].contains(&b'=') {
-        return None;
-    }
-    SOURCE_KEYS.iter().find_map(|key| {
-        let mut from = 0;
-        while let Some(at) = memchr::memmem::find(&line[from..], key).map(|at| from + at) {
-            from = at + 1;
-            let bounded = at == 0 || matches!(line[at - 1], b' ' | b'\t');
-            if !bounded || line.get(at + key.len()) != Some(&b'=') {
-                continue;
-            }
-            let value = at + key.len() + 1;
-            if line.get(value) == Some(&b'"') {
-                let end = memchr::memchr(b'"', &line[value + 1..])?;
-                return Some(&line[value + 1..value + 1 + end]);
-            }
-            return Some(&line[value..token_end(line, value)]);
-        }
-        None
-    })
-}
-
-/// The fields of an RFC 5424 line, `<PRI>1 TIMESTAMP HOST APP PROCID
-/// MSGID`, as (start, end) pairs, and where what follows them starts.
-fn rfc5424(line: &[u8]) -> Option<([(usize, usize); 5], usize)> {
-    if line.first() != Some(&b'<') {
-        return None;
-    }
-    let pri_end = 1 + memchr::memchr(b'>', &line[..line.len().min(5)])?;
-    if !line[pri_end..].starts_with(b"1 ") {
-        return None;
-    }
-    let mut fields = [(0, 0); 5];
-    let mut i = pri_end + 2;
-    for field in &mut fields {
-        i = skip_spaces(line, i);
-        let end = token_end(line, i);
-        if end == i {
-            return None;
-        }
-        *field = (i, end);
-        i = end;
-    }
-    Some((fields, i))
-}
-
-/// Where the message of a syslog line starts: after the structured data of
-/// RFC 5424, or after the `TAG:` of the BSD layout.
-pub fn syslog_message(line: &[u8]) -> Option<usize> {
-    if let Some((_, mut i)) = rfc5424(line) {
-        i = skip_spaces(line, i);
-        while line.get(i) == Some(&b'[') {
-            i = skip_spaces(line, past_group(line, i)?);
-        }
-        if line.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        return Some(skip_spaces(line, i));
-    }
-    let (_, host_end) = syslog_host_span(line)?;
-    let colon = host_end + memchr::memchr(b':', &line[host_end..])?;
-    Some(skip_spaces(line, colon + 1))
-}
-
-/// The host of a syslog line: the field after `Mon dd HH:MM:SS`, or the
-/// HOST field of RFC 5424.
-fn syslog_host(line: &[u8]) -> Option<&[u8]> {
-    if let Some((fields, _)) = rfc5424(line) {
-        let (start, end) = fields[1];
-        return Some(&line[start..end]);
-    }
-    let (start, end) = syslog_host_span(line)?;
-    Some(&line[start..end])
-}
-
-fn syslog_host_span(line: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    if line.first() == Some(&b'<') {
-        i = 1 + memchr::memchr(b'>', &line[..line.len().min(5)])?;
-    }
-    let rest = &line[i..];
-    let month = rest.get(..3)?;
-    if !month.iter().all(u8::is_ascii_alphabetic) || rest.get(3) != Some(&b' ') {
-        return None;
-    }
-    let mut at = skip_spaces(rest, 4);
-    at = token_end(rest, at);
-    let time = skip_spaces(rest, at);
-    let time_end = token_end(rest, time);
-    let clock = &rest[time..time_end];
-    if clock.len() != 8 || clock[2] != b':' || clock[5] != b':' {
-        return None;
-    }
-    let host = skip_spaces(rest, time_end);
-    let end = token_end(rest, host);
-    (end > host).then_some((i + host, i + end))
-}
-
-/// The tag of a logcat line (`… PID TID L TAG: msg` or `L/TAG(PID): msg`).
-fn logcat_tag(line: &[u8]) -> Option<&[u8]> {
-    crate::level::logcat::logcat_level(line)?;
-    if line.get(1) == Some(&b'/') {
-        let end = line.iter().position(|&b| b == b'(' || b == b':')?;
-        return Some(line[2..end].trim_ascii());
-    }
-    // The tag follows the first ` L ` or ` L/` after the timestamp.
-    let at =
-        line.windows(3).skip(18).position(|w| {
-            w[0] == b' ' && w[1].is_ascii_uppercase() && matches!(w[2], b' ' | b'/')
-        })? + 18
-            + 3;
-    let end = at + memchr::memchr(b':', &line[at..])?;
-    let tag = line[at..end].trim_ascii();
-    let tag = tag.split(|&b| b == b'(').next().unwrap_or(tag);
-    (!tag.is_empty()).then_some(tag)
-}
-
-/// The node of a BlueGene/L line: `- 1117838570 2005.06.03 NODE …`.
-fn bgl_node(line: &[u8]) -> Option<&[u8]> {
-    let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
-    fields.next()?;
-    let epoch = fields.next()?;
-    let date = fields.next()?;
-    let dotted = date.len() == 10 && date[4] == b'.' && date[7] == b'.';
-    (epoch.len() == 10 && epoch.iter().all(u8::is_ascii_digit) && dotted)
-        .then(|| fields.next())
-        .flatten()
-}
-
-/// The index past the bracketed group that opens at `open`, nested
-/// brackets included.
-fn past_group(line: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, &b) in line.iter().enumerate().skip(open) {
-        match b {
-            b'[' | b'(' => depth += 1,
-            b']' | b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The token after the level word (or, in Python's `NAME - LEVEL -`
@@ -291,20 +129,22 @@ fn class_in_group(line: &[u8], (open, close): (usize, usize)) -> Option<(usize, 
 
 /// The source of `line`, given the token after its level word
 /// ([`after_level`]), which decides when no layout names the source.
-pub fn find(line: &[u8], after: Option<(usize, usize)>) -> Option<&[u8]> {
-    let first = line.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        return json::string_value(line, is_source_key);
+pub fn find<'a>(line: &Line<'a>, after: Option<(usize, usize)>) -> Option<&'a [u8]> {
+    let bytes = line.bytes();
+    match line.layout() {
+        Layout::Json => return json::string_value(bytes, is_source_key),
+        Layout::Syslog(syslog) => return Some(&bytes[syslog.host.0..syslog.host.1]),
+        Layout::Logcat { tag: Some(tag), .. } => return Some(tag),
+        Layout::BlueGene { node } => return Some(node),
+        Layout::Logfmt => {
+            if let Some(value) = logfmt::value(bytes, SOURCE_KEYS) {
+                return Some(value);
+            }
+        }
+        Layout::Logcat { tag: None, .. } | Layout::Plain => {}
     }
-    if let Some(found) = syslog_host(line)
-        .or_else(|| logcat_tag(line))
-        .or_else(|| bgl_node(line))
-        .or_else(|| logfmt(line))
-    {
-        return Some(found);
-    }
-    let (start, end) = after.or_else(|| super::header::source(line))?;
-    Some(&line[start..end])
+    let (start, end) = after.or_else(|| header::source(bytes))?;
+    Some(&bytes[start..end])
 }
 
 #[cfg(test)]
@@ -313,10 +153,10 @@ mod tests {
     use crate::level::Detector;
 
     fn source(line: &str) -> String {
-        let (_, level) = Detector::default().locate(line.as_bytes());
+        let parsed = Line::new(line.as_bytes());
+        let (_, level) = Detector::default().locate(&parsed);
         let after = level.and_then(|l| after_level(line.as_bytes(), l));
-        find(line.as_bytes(), after)
-            .map_or("none".into(), |s| String::from_utf8_lossy(s).into_owned())
+        find(&parsed, after).map_or("none".into(), |s| String::from_utf8_lossy(s).into_owned())
     }
 
     #[test]

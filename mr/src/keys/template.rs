@@ -5,7 +5,7 @@
 //! a syslog or logcat line's text after its tag, or the text after the
 //! source or the level word when the level stands in the line's header. A
 //! line whose level word is in its message, or that has none, loses its
-//! header instead (see [`super::header`]): leading stamps, ids and names up
+//! header instead (see [`header`]): leading stamps, ids and names up
 //! to the last stamp, or to a `-` that sets a name apart after it. A level
 //! word with nothing after it is the message (`… 1 critical`).
 //!
@@ -19,9 +19,10 @@
 //! `<*>`. In `KEY=value` only the value is masked. White space collapses
 //! to one space, and a template is cut at [`MAX_TEMPLATE`] bytes.
 
-use crate::level::json;
-
-use super::header;
+use crate::layout::{Layout, Line, header, json, logfmt};
+use crate::tokens::{
+    is_block, is_date_name, is_hex_number, is_host, is_ipv4, is_path, is_unit, is_uuid, number_len,
+};
 
 /// Longest template kept, in bytes.
 pub const MAX_TEMPLATE: usize = 200;
@@ -29,29 +30,26 @@ pub const MAX_TEMPLATE: usize = 200;
 const MESSAGE_KEYS: &[&[u8]] = &[b"msg", b"message", b"@m", b"text"];
 
 /// The message part of `line`: see the module documentation.
-pub fn message(
-    line: &[u8],
+pub fn message<'a>(
+    line: &Line<'a>,
     level: Option<(usize, usize)>,
     source: Option<(usize, usize)>,
-) -> &[u8] {
-    if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+) -> &'a [u8] {
+    let layout = line.layout();
+    let line = line.bytes();
+    if layout == Layout::Json {
         return json::string_value(line, |k| {
             MESSAGE_KEYS.iter().any(|m| m.eq_ignore_ascii_case(k))
         })
         .unwrap_or(b"");
     }
-    if let Some(at) = memchr::memmem::find(line, b" msg=")
-        .map(|at| at + 5)
-        .or_else(|| line.starts_with(b"msg=").then_some(4))
-    {
-        let rest = &line[at..];
-        if let Some(quoted) = rest.strip_prefix(b"\"") {
-            return &quoted[..memchr::memchr(b'"', quoted).unwrap_or(quoted.len())];
-        }
-        return &rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())];
+    if let Some(message) = logfmt::message(line) {
+        return message;
     }
-    if let Some(at) = super::source::syslog_message(line) {
-        return &line[at..];
+    if let Layout::Syslog(syslog) = layout {
+        if let Some(at) = syslog.message {
+            return &line[at..];
+        }
     }
     let from = match (source, level) {
         (Some((_, end)), Some((_, level_end))) => end.max(level_end),
@@ -94,175 +92,6 @@ fn past_open_groups(line: &[u8], from: usize) -> usize {
         at += 1;
     }
     at
-}
-
-fn is_hex(b: u8) -> bool {
-    b.is_ascii_hexdigit()
-}
-
-fn is_uuid(t: &[u8]) -> bool {
-    t.len() == 36
-        && t.iter().enumerate().all(|(i, &b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => is_hex(b),
-        })
-}
-
-pub(super) fn is_ipv4(t: &[u8]) -> bool {
-    let (addr, port) = match t.iter().position(|&b| b == b':') {
-        Some(at) => (&t[..at], Some(&t[at + 1..])),
-        None => (t, None),
-    };
-    let octets = addr.split(|&b| b == b'.');
-    let ok = addr.split(|&b| b == b'.').count() == 4
-        && octets
-            .into_iter()
-            .all(|o| (1..=3).contains(&o.len()) && o.iter().all(u8::is_ascii_digit));
-    ok && port.is_none_or(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
-}
-
-/// Top-level domains that mark a dotted name as a host (`zummit.com`); a
-/// name with a port needs none.
-const DOMAINS: &[&[u8]] = &[
-    b"com", b"net", b"org", b"edu", b"gov", b"mil", b"int", b"io", b"co", b"uk", b"de", b"fr",
-    b"jp", b"cn", b"ru", b"hk", b"br", b"in", b"au", b"ca", b"nl", b"it", b"es", b"se", b"ch",
-    b"info", b"biz", b"local", b"lan",
-];
-
-/// A host name, with a port or not: labels of letters, digits and `-`
-/// joined by dots, ending in a known domain (`csnsu.nsuok.edu`), a country
-/// under one (`211-76-104-65.ebix.net.tw`), or any lower-case label of two
-/// to six letters when a port follows (`proxy.cse.cuhk.edu.hk:5070`). Java
-/// names (`mapred.task.id`) and file names (`app.log`) end in no domain.
-fn is_host(t: &[u8]) -> bool {
-    if memchr::memchr(b'.', t).is_none() {
-        return false;
-    }
-    let (name, port) = match t.iter().rposition(|&b| b == b':') {
-        Some(at) => (&t[..at], Some(&t[at + 1..])),
-        None => (t, None),
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.iter().all(u8::is_ascii_digit)) {
-        return false;
-    }
-    // The last two labels, and whether every label is made of letters,
-    // digits and `-`, in one pass without allocating.
-    let (mut count, mut before, mut last): (usize, &[u8], &[u8]) = (0, b"", b"");
-    for label in name.split(|&b| b == b'.') {
-        if label.is_empty()
-            || !label
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return false;
-        }
-        count += 1;
-        (before, last) = (last, label);
-    }
-    let country = last.len() == 2 && count >= 3 && DOMAINS.contains(&before);
-    count >= 2
-        && (2..=6).contains(&last.len())
-        && last.iter().all(u8::is_ascii_lowercase)
-        && (port.is_some() || DOMAINS.contains(&last) || country)
-}
-
-/// Day and month names, the variables of dates written out in messages
-/// (`at Sun Jul 10 03:55:15 2005`). `May` is left alone: it is a word too.
-fn is_date_name(t: &[u8]) -> bool {
-    const NAMES: &[&[u8]] = &[
-        b"Mon",
-        b"Tue",
-        b"Wed",
-        b"Thu",
-        b"Fri",
-        b"Sat",
-        b"Sun",
-        b"Monday",
-        b"Tuesday",
-        b"Wednesday",
-        b"Thursday",
-        b"Friday",
-        b"Saturday",
-        b"Sunday",
-        b"Jan",
-        b"Feb",
-        b"Mar",
-        b"Apr",
-        b"Jun",
-        b"Jul",
-        b"Aug",
-        b"Sep",
-        b"Oct",
-        b"Nov",
-        b"Dec",
-        b"January",
-        b"February",
-        b"March",
-        b"April",
-        b"June",
-        b"July",
-        b"August",
-        b"September",
-        b"October",
-        b"November",
-        b"December",
-    ];
-    (3..=9).contains(&t.len()) && t[0].is_ascii_uppercase() && NAMES.contains(&t)
-}
-
-fn is_path(t: &[u8]) -> bool {
-    let unix = t.len() > 1 && t[0] == b'/';
-    let windows = t.len() > 3 && t[0].is_ascii_alphabetic() && &t[1..3] == b":\\";
-    let url = memchr::memmem::find(t, b"://").is_some();
-    unix || windows || url
-}
-
-fn is_block(t: &[u8]) -> bool {
-    let digits = t
-        .strip_prefix(b"blk_")
-        .map(|d| d.strip_prefix(b"-").unwrap_or(d));
-    digits.is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
-}
-
-fn is_hex_number(t: &[u8]) -> bool {
-    if let Some(digits) = t.strip_prefix(b"0x").or_else(|| t.strip_prefix(b"0X")) {
-        return !digits.is_empty() && digits.iter().all(|&b| is_hex(b));
-    }
-    // Six or more hex digits mixing digits and letters, or eight or more
-    // zero-padded (a register or address dump: `00106570` beside `0245a3f8`).
-    t.len() >= 6
-        && t.iter().all(|&b| is_hex(b))
-        && t.iter().any(u8::is_ascii_digit)
-        && (t.iter().any(u8::is_ascii_alphabetic) || (t.len() >= 8 && t[0] == b'0'))
-}
-
-/// Units written after a number (`2.3s`, `512 KB`), masked with it so that
-/// sizes and durations in any unit group together.
-const UNITS: &[&[u8]] = &[
-    b"b", b"kb", b"mb", b"gb", b"tb", b"pb", b"kib", b"mib", b"gib", b"tib", b"k", b"m", b"g",
-    b"ms", b"us", b"ns", b"s", b"sec", b"secs", b"min", b"mins", b"h",
-];
-
-fn is_unit(t: &[u8]) -> bool {
-    UNITS.iter().any(|u| u.eq_ignore_ascii_case(t))
-}
-
-/// The length of a number at the start of `t`: an optional `-`, digits,
-/// and decimals.
-fn number_len(t: &[u8]) -> usize {
-    let sign = usize::from(t.first() == Some(&b'-'));
-    let mut i = sign;
-    while i < t.len()
-        && (t[i].is_ascii_digit()
-            || (t[i] == b'.' && i > sign && t.get(i + 1).is_some_and(u8::is_ascii_digit)))
-    {
-        i += 1;
-    }
-    if i > sign && t[sign].is_ascii_digit() {
-        i
-    } else {
-        0
-    }
 }
 
 /// Appends `token` masked; true when it was a bare number, so that a unit
@@ -448,9 +277,10 @@ mod tests {
     fn messages() {
         use crate::level::Detector;
         let message_of = |line: &str| {
-            let (_, level) = Detector::default().locate(line.as_bytes());
+            let parsed = Line::new(line.as_bytes());
+            let (_, level) = Detector::default().locate(&parsed);
             let source = level.and_then(|l| super::super::source::after_level(line.as_bytes(), l));
-            String::from_utf8_lossy(message(line.as_bytes(), level, source)).into_owned()
+            String::from_utf8_lossy(message(&parsed, level, source)).into_owned()
         };
         assert_eq!(
             message_of("2024-12-10 14:33:21 [INFO] machine-07: disk usage at 91%"),

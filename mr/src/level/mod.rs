@@ -5,15 +5,13 @@
 //! key. Every other line gets the first level word in it. Lines with no
 //! level are counted under `UNKNOWN`, so the counts sum to the line count.
 
-pub(crate) mod json;
-pub(crate) mod logcat;
-mod syslog;
 pub mod table;
 mod words;
 
 use std::num::NonZeroUsize;
 
-use json::JsonLevel;
+use crate::layout::json::{self, JsonLevel};
+use crate::layout::{Layout, Line, logcat, syslog};
 pub use table::{KeyId, Level, LevelTable, TableError, UNKNOWN_KEY};
 
 /// How the level is found.
@@ -58,20 +56,31 @@ impl Detector {
 
     /// [`detect`](Self::detect), with the place of the level word when a
     /// word or the `--field` column decided: `(key, Some((start, end)))`.
-    /// Structural layouts (syslog `<PRI>`, logcat, JSON) give no place.
-    pub fn locate(&self, line: &[u8]) -> (KeyId, Option<(usize, usize)>) {
+    /// Structural layouts (syslog `<PRI>`, logcat, JSON) give no place;
+    /// they are read from the line's [`Layout`], which the key makers read
+    /// too.
+    pub fn locate(&self, line: &Line<'_>) -> (KeyId, Option<(usize, usize)>) {
+        let bytes = line.bytes();
         match self.mode {
             Mode::Auto => {
-                if let Some(key) = self.structural(line) {
+                let structural = match line.layout() {
+                    Layout::Json => self.json(bytes),
+                    Layout::Logcat { letter, .. } => {
+                        Level::from_logcat_letter(letter).and_then(|l| self.known(l))
+                    }
+                    _ => self.pri(bytes),
+                };
+                if let Some(key) = structural {
                     return (key, None);
                 }
+                let line = bytes;
                 match words::first_level_word_span(line, &self.table) {
                     Some((key, start, end)) => (key, Some((start, end))),
                     None => (self.table.unknown(), None),
                 }
             }
-            Mode::Field(n) => match field_span(line, n.get()) {
-                Some((start, end)) => (self.explicit(&line[start..end]), Some((start, end))),
+            Mode::Field(n) => match field_span(bytes, n.get()) {
+                Some((start, end)) => (self.explicit(&bytes[start..end]), Some((start, end))),
                 None => (self.table.unknown(), None),
             },
         }
@@ -85,19 +94,27 @@ impl Detector {
         words::first_level_word(line, &self.table).unwrap_or(self.table.unknown())
     }
 
-    /// Layouts whose level is found by position rather than by word.
+    /// Layouts whose level is found by position rather than by word: the
+    /// same recognisers as [`Line::layout`]'s, tried by the first byte.
     #[inline(always)]
     fn structural(&self, line: &[u8]) -> Option<KeyId> {
         let first = *line.first()?;
         let level = match first {
-            b'<' => syslog::pri_level(line),
+            b'<' => return self.pri(line),
             b'{' => return self.json(line),
-            b' ' | b'\t' if line.trim_ascii_start().first() == Some(&b'{') => {
+            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c'
+                if line.trim_ascii_start().first() == Some(&b'{') =>
+            {
                 return self.json(line);
             }
-            _ => logcat::logcat_level(line),
+            _ => Level::from_logcat_letter(logcat::priority_letter(line)?),
         }?;
         self.known(level)
+    }
+
+    /// The level of a syslog `<PRI>`.
+    fn pri(&self, line: &[u8]) -> Option<KeyId> {
+        self.known(Level::from_syslog_severity(syslog::pri_severity(line)?)?)
     }
 
     /// A canonical level's key, unless a user table has no key for it.
@@ -107,7 +124,7 @@ impl Detector {
     }
 
     fn json(&self, line: &[u8]) -> Option<KeyId> {
-        match json::json_level(line)? {
+        match json::level(line)? {
             JsonLevel::Word(word) => Some(self.explicit(word)),
             JsonLevel::Number(n) => {
                 let level = match n {

@@ -171,7 +171,7 @@ impl LineBuffer {
     /// Reads on a second thread in [`LineBuffer::for_each_chunk`]: for
     /// inputs whose reading costs about as much CPU as counting them (a
     /// gzip file inflated) and never blocks for long (a regular file, not
-    /// a pipe). See [`Task::reads_ahead`](crate::tasks::Task::reads_ahead).
+    /// a pipe). See `Task::reads_ahead` (`tasks`).
     pub fn set_read_ahead(&mut self, on: bool) {
         self.read_ahead = on;
     }

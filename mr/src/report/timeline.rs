@@ -4,30 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::{Row, rank};
-use crate::keys::time::{civil_from_days, days_from_civil, decimal};
-
-/// How fine the buckets are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Minute,
-    Hour,
-    Day,
-}
-
-impl Step {
-    fn minutes(self) -> i64 {
-        match self {
-            Step::Minute => 1,
-            Step::Hour => 60,
-            Step::Day => 1440,
-        }
-    }
-}
+use crate::civil::{Bucket, civil_from_days, days_from_civil, decimal};
 
 /// Counts per series (a level) and time bucket.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Timeline {
-    pub step: Step,
+    pub step: Bucket,
     /// Bucket labels in time order, without gaps (unless there would be
     /// more than [`MAX_FILLED`] of them).
     pub buckets: Vec<String>,
@@ -43,29 +25,29 @@ pub struct Timeline {
 pub const MAX_FILLED: i64 = 5000;
 
 /// A bucket label as minutes since the epoch, and its step.
-fn parse_bucket(text: &str) -> Option<(i64, Step)> {
+fn parse_bucket(text: &str) -> Option<(i64, Bucket)> {
     let b = text.as_bytes();
     let num = |r: std::ops::Range<usize>| decimal(text, r);
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?);
+    let days = days_from_civil(num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
     let (hour, minute, step) = match b.len() {
-        10 => (0, 0, Step::Day),
-        13 if b[10] == b'T' => (num(11..13)?, 0, Step::Hour),
-        16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, Step::Minute),
+        10 => (0, 0, Bucket::Day),
+        13 if b[10] == b'T' => (num(11..13)?, 0, Bucket::Hour),
+        16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, Bucket::Minute),
         _ => return None,
     };
     Some((days * 1440 + hour * 60 + minute, step))
 }
 
-fn format_bucket(minutes: i64, step: Step) -> String {
+fn format_bucket(minutes: i64, step: Bucket) -> String {
     let (y, m, d) = civil_from_days(minutes.div_euclid(1440));
     let rem = minutes.rem_euclid(1440);
     match step {
-        Step::Day => format!("{y:04}-{m:02}-{d:02}"),
-        Step::Hour => format!("{y:04}-{m:02}-{d:02}T{:02}", rem / 60),
-        Step::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 60, rem % 60),
+        Bucket::Day => format!("{y:04}-{m:02}-{d:02}"),
+        Bucket::Hour => format!("{y:04}-{m:02}-{d:02}T{:02}", rem / 60),
+        Bucket::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 60, rem % 60),
     }
 }
 
@@ -155,7 +137,7 @@ mod tests {
             ("INFO|-", 4),
         ]))
         .unwrap();
-        assert_eq!(t.step, Step::Hour);
+        assert_eq!(t.step, Bucket::Hour);
         assert_eq!(
             t.buckets,
             [

@@ -6,13 +6,13 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ingest::civil::parse_timestamp;
 use ingest::destination::{Destination, StreamDestination};
 use ingest::generator::{DEFAULT_WEIGHTS, Formats, GenConfig, Generator, parse_weights};
 use ingest::kafka::{KafkaDestination, KafkaOptions, parse_property};
 use ingest::process::{exit_code, parse_args, stop_on_signals};
 use ingest::run::{Bounds, run};
 use ingest::{Error, Result};
+use logmr::civil::parse_timestamp;
 
 use args::Args;
 
@@ -37,7 +37,7 @@ fn config(args: &Args) -> Result<GenConfig> {
             .and_then(|n| n.checked_mul(args.interval_ms))
             .and_then(|n| i64::try_from(n).ok())
             .and_then(|n| start_ms.checked_add(n));
-        if last.is_none_or(|last| last > ingest::civil::MAX_MILLIS) && count > 0 {
+        if last.is_none_or(|last| last > logmr::civil::MAX_MILLIS) && count > 0 {
             return Err(Error::Usage(format!(
                 "{count} lines {} ms apart from --start would pass the year 9999",
                 args.interval_ms

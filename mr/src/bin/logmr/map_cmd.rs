@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use logmr::Result;
+use logmr::civil::current_year;
 use logmr::command::map::{self, MapOptions};
 use logmr::keys::KeyMaker;
-use logmr::keys::time::current_year;
 use logmr::level::{Detector, Mode};
 
 use crate::args::{KeyArgs, MAP_OUTPUT, MapArgs, resolve_separator};

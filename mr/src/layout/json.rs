@@ -1,5 +1,6 @@
-//! JSON lines: the value of the first level key (`"level"`, `"severity"`,
-//! `"lvl"`, …), wherever it stands in the object. Key order in JSON is
+//! JSON lines: the value of a key wanted (the first level key, `"level"`,
+//! `"severity"`, `"lvl"`, …; a source or message key), wherever it stands
+//! in the object. Key order in JSON is
 //! arbitrary (logrus sorts keys, so `"error"` can precede `"level"`), which
 //! is why JSON is not left to the first-word rule.
 
@@ -147,7 +148,7 @@ pub(crate) fn string_value(line: &[u8], wanted: impl Fn(&[u8]) -> bool) -> Optio
 
 /// The level value of a line that starts (after white space) with `{`, or
 /// `None` when the line has no level key.
-pub fn json_level(line: &[u8]) -> Option<JsonLevel<'_>> {
+pub fn level(line: &[u8]) -> Option<JsonLevel<'_>> {
     let v = value_start(line, is_level_key)?;
     Some(match line.get(v) {
         Some(b'"') => match string_end(line, v + 1) {
@@ -193,7 +194,7 @@ mod tests {
             (r#"{"a\\":"b","lvl":"E"}"#, Some(JsonLevel::Word(b"E"))),
         ];
         for (line, want) in cases {
-            assert_eq!(json_level(line.as_bytes()), *want, "{line}");
+            assert_eq!(level(line.as_bytes()), *want, "{line}");
         }
     }
 

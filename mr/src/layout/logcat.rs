@@ -3,7 +3,13 @@
 //! the `time` layout (`MM-DD HH:MM:SS.mmm L/TAG(PID): msg`) and the `brief`
 //! layout (`L/TAG(PID): msg`).
 
-use super::table::Level;
+/// The priority letters of logcat: Verbose, Debug, Info, Warn, Error,
+/// Fatal and Assert.
+pub const LETTERS: &[u8] = b"VDIWEFA";
+
+fn priority(letter: u8) -> Option<u8> {
+    LETTERS.contains(&letter).then_some(letter)
+}
 
 fn is_digits(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_digit)
@@ -66,18 +72,17 @@ fn spaced_number(bytes: &[u8]) -> Option<&[u8]> {
 
 /// `L/` at the start of `bytes`.
 #[inline(always)]
-fn letter_slash(bytes: &[u8]) -> Option<Level> {
+fn letter_slash(bytes: &[u8]) -> Option<u8> {
     match bytes {
-        [letter, b'/', ..] => {
-            Level::from_logcat_letter(*letter).filter(|_| letter.is_ascii_uppercase())
-        }
+        [letter, b'/', ..] => priority(*letter),
         _ => None,
     }
 }
 
-/// The level of a logcat line, if the line is in a logcat layout.
+/// The priority letter of a logcat line (one of [`LETTERS`]), if the line
+/// is in a logcat layout.
 #[inline(always)]
-pub fn logcat_level(line: &[u8]) -> Option<Level> {
+pub fn priority_letter(line: &[u8]) -> Option<u8> {
     if line.len() < 2 {
         return None;
     }
@@ -101,11 +106,28 @@ pub fn logcat_level(line: &[u8]) -> Option<Level> {
     let rest = spaced_number(rest)?;
     let rest = skip_spaces(rest);
     match rest {
-        [letter, b' ', ..] | [letter] if letter.is_ascii_uppercase() => {
-            Level::from_logcat_letter(*letter)
-        }
+        [letter, b' ', ..] | [letter] => priority(*letter),
         _ => None,
     }
+}
+
+/// The tag of a logcat line (`… PID TID L TAG: msg` or `L/TAG(PID): msg`),
+/// a line that [`priority_letter`] accepts.
+pub fn tag(line: &[u8]) -> Option<&[u8]> {
+    if line.get(1) == Some(&b'/') {
+        let end = line.iter().position(|&b| b == b'(' || b == b':')?;
+        return Some(line[2..end].trim_ascii());
+    }
+    // The tag follows the first ` L ` or ` L/` after the timestamp.
+    let at =
+        line.windows(3).skip(18).position(|w| {
+            w[0] == b' ' && w[1].is_ascii_uppercase() && matches!(w[2], b' ' | b'/')
+        })? + 18
+            + 3;
+    let end = at + memchr::memchr(b':', &line[at..])?;
+    let tag = line[at..end].trim_ascii();
+    let tag = tag.split(|&b| b == b'(').next().unwrap_or(tag);
+    (!tag.is_empty()).then_some(tag)
 }
 
 #[cfg(test)]
@@ -114,22 +136,19 @@ mod tests {
 
     #[test]
     fn layouts() {
-        let cases: &[(&str, Option<Level>)] = &[
+        let cases: &[(&str, Option<u8>)] = &[
             (
                 "03-17 16:13:38.811  1702  2395 D WindowManager: x",
-                Some(Level::Debug),
+                Some(b'D'),
             ),
             (
                 "03-17 16:13:38.811  1702  8671 E PowerManager: E x",
-                Some(Level::Error),
+                Some(b'E'),
             ),
-            (
-                "2024-03-17 16:13:38.811  1702  2395 W Tag: x",
-                Some(Level::Warn),
-            ),
-            ("03-17 16:13:38.811 V/Tag( 1702): x", Some(Level::Trace)),
-            ("I/ActivityManager(  585): Start proc", Some(Level::Info)),
-            ("F/libc    ( 1234): Fatal signal 11", Some(Level::Fatal)),
+            ("2024-03-17 16:13:38.811  1702  2395 W Tag: x", Some(b'W')),
+            ("03-17 16:13:38.811 V/Tag( 1702): x", Some(b'V')),
+            ("I/ActivityManager(  585): Start proc", Some(b'I')),
+            ("F/libc    ( 1234): Fatal signal 11", Some(b'F')),
             ("2024-12-10 14:33:21 [INFO] machine-07: x", None),
             ("03-17 16:13:38.811  1702  2395 X Tag: x", None),
             ("03-17 16:13:38.811  1702  2395 d Tag: x", None),
@@ -137,7 +156,7 @@ mod tests {
             ("", None),
         ];
         for (line, want) in cases {
-            assert_eq!(logcat_level(line.as_bytes()), *want, "{line}");
+            assert_eq!(priority_letter(line.as_bytes()), *want, "{line}");
         }
     }
 }

@@ -4,31 +4,10 @@
 //! `[10.30 16:49:06] chrome.exe - proxy:5070 open …`), told apart from the
 //! message by the shape of its tokens, not by a list of layouts.
 
+use crate::tokens::{is_ipv4, is_stamp};
+
 /// How far into a line a header is looked for.
 const MAX_TOKENS: usize = 12;
-
-/// A number, date or time: digits with separators, perhaps in brackets
-/// (`1077804742`, `2005.06.03`, `[10.30`, `16:49:06]`).
-fn is_stamp(t: &[u8]) -> bool {
-    t.iter().any(u8::is_ascii_digit)
-        && t.iter().all(|&b| {
-            b.is_ascii_digit()
-                || matches!(
-                    b,
-                    b':' | b'.'
-                        | b','
-                        | b'-'
-                        | b'/'
-                        | b'+'
-                        | b'T'
-                        | b'Z'
-                        | b'['
-                        | b']'
-                        | b'('
-                        | b')'
-                )
-        })
-}
 
 /// A token a header is made of: a stamp, an id holding a digit
 /// (`node-246`, `R02-M1-N0-C:J12-U11`), an upper-case word (`RAS KERNEL`),
@@ -96,7 +75,7 @@ fn scan(line: &[u8]) -> Scan {
         {
             break;
         }
-        if is_stamp(t) && !super::template::is_ipv4(t) {
+        if is_stamp(t) && !is_ipv4(t) {
             found.last_stamp = Some((at + t.len(), i + 1));
             stamp_index = i;
         } else if found.id.is_none()
@@ -149,7 +128,7 @@ pub fn source(line: &[u8]) -> Option<(usize, usize)> {
 pub fn past_stamps(line: &[u8], from: usize) -> usize {
     let mut end = from;
     for (at, t) in tokens(&line[from..]) {
-        if !is_stamp(t) || super::template::is_ipv4(t) {
+        if !is_stamp(t) || is_ipv4(t) {
             break;
         }
         end = from + at + t.len();

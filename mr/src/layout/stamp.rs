@@ -1,5 +1,4 @@
-//! Time buckets: the first timestamp in a line's head, in the layouts the
-//! level detector knows, cut to the minute, hour or day.
+//! Timestamps: the first one in a line's head, to the minute.
 //!
 //! Recognised, wherever they start in the first [`HEAD`] bytes:
 //! `2024-12-10T14:33` and `2024-12-10 14:33` (ISO, log4j, Python, CBS),
@@ -13,149 +12,10 @@
 //! buckets are UTC, while the wall clock written later in the line is
 //! local time.
 
+use crate::civil::{MONTHS, Stamp};
+
 /// How far into a line a timestamp is looked for.
 pub const HEAD: usize = 160;
-
-/// A timestamp to the minute, UTC or as written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Stamp {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-    pub hour: u8,
-    pub minute: u8,
-}
-
-/// How much of a [`Stamp`] a key keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bucket {
-    Minute,
-    Hour,
-    Day,
-}
-
-impl Stamp {
-    fn new(year: u32, month: u32, day: u32, hour: u32, minute: u32) -> Option<Stamp> {
-        let valid = (1..=9999).contains(&year)
-            && (1..=12).contains(&month)
-            && (1..=31).contains(&day)
-            && hour < 24
-            && minute < 60;
-        valid.then_some(Stamp {
-            year: year as u16,
-            month: month as u8,
-            day: day as u8,
-            hour: hour as u8,
-            minute: minute as u8,
-        })
-    }
-
-    /// Appends `2024-12-10T14:33`, `2024-12-10T14` or `2024-12-10`.
-    pub fn write(&self, bucket: Bucket, out: &mut Vec<u8>) {
-        fn digits(out: &mut Vec<u8>, n: u32, width: u32) {
-            for i in (0..width).rev() {
-                out.push(b'0' + (n / 10u32.pow(i) % 10) as u8);
-            }
-        }
-        digits(out, self.year.into(), 4);
-        out.push(b'-');
-        digits(out, self.month.into(), 2);
-        out.push(b'-');
-        digits(out, self.day.into(), 2);
-        if bucket == Bucket::Day {
-            return;
-        }
-        out.push(b'T');
-        digits(out, self.hour.into(), 2);
-        if bucket == Bucket::Minute {
-            out.push(b':');
-            digits(out, self.minute.into(), 2);
-        }
-    }
-
-    /// The stamp cut to `bucket`, as a number below 2^35 that is never 0:
-    /// equal numbers are equal buckets.
-    pub fn packed(&self, bucket: Bucket) -> u64 {
-        let (hour, minute) = match bucket {
-            Bucket::Minute => (self.hour, self.minute),
-            Bucket::Hour => (self.hour, 0),
-            Bucket::Day => (0, 0),
-        };
-        1 << 34
-            | u64::from(self.year) << 20
-            | u64::from(self.month) << 16
-            | u64::from(self.day) << 11
-            | u64::from(hour) << 6
-            | u64::from(minute)
-    }
-
-    /// The stamp a [`Stamp::packed`] number stands for; `None` for 0.
-    pub fn unpacked(packed: u64) -> Option<Stamp> {
-        (packed >> 34 & 1 == 1).then_some(Stamp {
-            year: (packed >> 20 & 0x3FFF) as u16,
-            month: (packed >> 16 & 0xF) as u8,
-            day: (packed >> 11 & 0x1F) as u8,
-            hour: (packed >> 6 & 0x1F) as u8,
-            minute: (packed & 0x3F) as u8,
-        })
-    }
-
-    /// The UTC time of `secs` seconds since 1970-01-01.
-    pub fn from_epoch(secs: u64) -> Stamp {
-        let days = secs / 86_400;
-        let rem = secs % 86_400;
-        let (year, month, day) = civil_from_days(days as i64);
-        Stamp {
-            year: year as u16,
-            month,
-            day,
-            hour: (rem / 3600) as u8,
-            minute: (rem / 60 % 60) as u8,
-        }
-    }
-}
-
-/// Year, month, day of a day count since 1970-01-01 (H. Hinnant's
-/// algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The decimal number in `text[range]`, if it is all ASCII digits.
-pub fn decimal(text: &str, range: std::ops::Range<usize>) -> Option<i64> {
-    let s = text.get(range)?;
-    s.bytes()
-        .all(|c| c.is_ascii_digit())
-        .then(|| s.parse().ok())?
-}
-
-/// The current UTC year, for layouts that leave it out.
-pub fn current_year() -> u16 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Stamp::from_epoch(secs).year
-}
 
 /// The number in `bytes[at..at + n]`, if all are digits.
 fn num(bytes: &[u8], at: usize, n: usize) -> Option<u32> {
@@ -271,14 +131,10 @@ fn epoch(s: &[u8]) -> Option<Stamp> {
     Some(Stamp::from_epoch(secs))
 }
 
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
-
 /// `Mon dd HH:MM:SS`, the day space-padded or not, then an optional year
 /// after the seconds (and fraction), as Apache writes it.
 fn month_name(s: &[u8], year: u16) -> Option<Stamp> {
-    let month = MONTHS.iter().position(|m| s.starts_with(*m))? as u32 + 1;
+    let month = MONTHS.iter().position(|m| s.starts_with(m.as_bytes()))? as u32 + 1;
     if !byte_is(s, 3, b" ") {
         return None;
     }
@@ -337,6 +193,7 @@ pub fn find(line: &[u8], year: u16) -> Option<Stamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::civil::Bucket;
 
     fn bucket(line: &str, bucket: Bucket) -> String {
         let mut out = Vec::new();
@@ -429,19 +286,6 @@ mod tests {
         let line = "2024-12-10 14:33:21 x";
         assert_eq!(bucket(line, Bucket::Hour), "2024-12-10T14");
         assert_eq!(bucket(line, Bucket::Day), "2024-12-10");
-    }
-
-    #[test]
-    fn epoch_days() {
-        assert_eq!(Stamp::from_epoch(0), Stamp::new(1970, 1, 1, 0, 0).unwrap());
-        assert_eq!(
-            Stamp::from_epoch(951_782_400),
-            Stamp::new(2000, 2, 29, 0, 0).unwrap()
-        );
-        assert_eq!(
-            Stamp::from_epoch(4_107_542_399),
-            Stamp::new(2100, 2, 28, 23, 59).unwrap()
-        );
     }
 
     #[test]
