@@ -1,27 +1,12 @@
-//! What the bench programs (`compare`, `yarn`) share: sizes on their command
-//! lines, the release build of what they measure, and their targets table.
+//! What the bench programs (`compare`, `yarn`) share: the release build of
+//! what they measure, and their targets table (sizes on their command lines
+//! are `logmr::units::parse_size`).
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::levelcount::Target;
 use crate::report::Table;
-
-/// A size or count with an optional `K`, `M` or `G` suffix (powers of
-/// 1024); zero is refused.
-pub fn size(text: &str) -> Result<u64, String> {
-    let (num, mult) = match text.to_ascii_uppercase().chars().last() {
-        Some('K') => (&text[..text.len() - 1], 1 << 10),
-        Some('M') => (&text[..text.len() - 1], 1 << 20),
-        Some('G') => (&text[..text.len() - 1], 1 << 30),
-        _ => (text, 1),
-    };
-    num.parse::<u64>()
-        .ok()
-        .filter(|&n| n > 0)
-        .map(|n| n * mult)
-        .ok_or_else(|| format!("not a size: {text:?}"))
-}
 
 /// `cargo build --release --quiet ARGS` in the workspace `root`.
 pub fn build_release(root: &Path, args: &[&str]) -> Result<(), String> {
@@ -56,18 +41,4 @@ pub fn targets_table(title: &str, targets: &[Target]) -> Table {
         ]);
     }
     t
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_take_suffixes_and_refuse_zero() {
-        assert_eq!(size("3M"), Ok(3 << 20));
-        assert_eq!(size("2g"), Ok(2 << 30));
-        assert_eq!(size("500"), Ok(500));
-        assert!(size("0").is_err());
-        assert!(size("1T").is_err());
-    }
 }

@@ -1,9 +1,57 @@
-//! Value parsers shared by the ingest binaries' arguments. Each refuses, as
-//! bad usage (exit 2), what would otherwise panic or wrap later: a number
-//! of seconds too large for the clock, a count that overflows, a topic name
-//! Kafka would not accept.
+//! What the ingest binaries' arguments share: the Kafka connection group
+//! (`--brokers`, `--topic`, `-X`, `--connect-timeout`) and the value
+//! parsers. Each parser refuses, as bad usage (exit 2), what would
+//! otherwise panic or wrap later: a number of seconds too large for the
+//! clock, a topic name Kafka would not accept, a property without `=`.
 
 use std::time::Duration;
+
+use clap::Args;
+use clap::builder::TypedValueParser;
+
+use crate::{Error, Result};
+
+/// How to reach Kafka: one group of arguments, flattened into each binary.
+/// `--brokers` is optional here (`logmr-gen` writes to stdout without it);
+/// a binary that needs it marks it required.
+#[derive(Debug, Args)]
+pub struct KafkaArgs {
+    /// Kafka brokers, host:port,...
+    #[arg(long, value_name = "LIST")]
+    pub brokers: Option<String>,
+
+    /// Kafka topic (one name; patterns are refused).
+    #[arg(long, default_value = "logs_machine", value_parser = topic_name)]
+    pub topic: String,
+
+    /// librdkafka property KEY=VALUE (repeatable), as with kcat: security,
+    /// SASL, compression.type, linger.ms, acks, ...
+    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = property)]
+    pub properties: Vec<(String, String)>,
+
+    /// Seconds to wait for the brokers (and an HDFS store's NameNode) to
+    /// answer at start.
+    #[arg(long, value_name = "SECS", default_value = "10",
+          value_parser = clap::value_parser!(u64).range(1..=86_400).map(Duration::from_secs))]
+    pub connect_timeout: Duration,
+}
+
+impl KafkaArgs {
+    /// The brokers, which a binary that needs them has made required.
+    pub fn brokers(&self) -> Result<String> {
+        self.brokers
+            .clone()
+            .ok_or_else(|| Error::Usage("give --brokers".into()))
+    }
+}
+
+/// A librdkafka property, `KEY=VALUE` (the value may hold `=`).
+pub fn property(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err("expected KEY=VALUE".into()),
+    }
+}
 
 /// The longest wait or run any option accepts: about 31 years. Beyond it a
 /// deadline (`Instant + Duration`) can overflow.
@@ -50,22 +98,6 @@ pub fn duration(text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(secs))
-}
-
-/// A count with an optional K, M or G suffix (thousands, millions,
-/// billions), refused when it does not fit 64 bits.
-pub fn count(text: &str) -> Result<u64, String> {
-    let (num, mult) = match text.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&text[..text.len() - 1], 1_000),
-        Some('M') => (&text[..text.len() - 1], 1_000_000),
-        Some('G') => (&text[..text.len() - 1], 1_000_000_000),
-        _ => (text, 1),
-    };
-    let n = num
-        .parse::<u64>()
-        .map_err(|_| format!("not a count: {text:?}"))?;
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("too large a count: {text:?}"))
 }
 
 /// Longest topic name Kafka accepts.
@@ -119,13 +151,10 @@ mod tests {
     }
 
     #[test]
-    fn counts_refuse_what_does_not_fit() {
-        assert_eq!(count("10M"), Ok(10_000_000));
-        assert_eq!(count("7"), Ok(7));
-        assert_eq!(count("18446744073G"), Ok(18_446_744_073_000_000_000));
-        assert!(count("18446744074G").is_err());
-        assert!(count("20000000000G").is_err());
-        assert!(count("x").is_err());
+    fn properties() {
+        assert_eq!(property("a.b=c=d"), Ok(("a.b".into(), "c=d".into())));
+        assert!(property("novalue").is_err());
+        assert!(property("=x").is_err());
     }
 
     #[test]

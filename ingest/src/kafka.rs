@@ -47,14 +47,6 @@ pub struct KafkaOptions {
     pub connect_timeout: Duration,
 }
 
-/// Parses `key=value`.
-pub fn parse_property(text: &str) -> Result<(String, String)> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(Error::Usage(format!("-X {text:?}: expected key=value"))),
-    }
-}
-
 /// The client configuration: defaults, then the user's properties.
 pub fn client_config(opts: &KafkaOptions, defaults: &[(&str, &str)]) -> ClientConfig {
     let mut config = ClientConfig::new();
@@ -313,16 +305,6 @@ impl Destination for KafkaDestination {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn properties() {
-        assert_eq!(
-            parse_property("a.b=c=d").unwrap(),
-            ("a.b".into(), "c=d".into())
-        );
-        assert!(parse_property("novalue").is_err());
-        assert!(parse_property("=x").is_err());
-    }
 
     #[test]
     fn user_properties_win_over_defaults() {

@@ -40,7 +40,7 @@ impl Report {
         format!(
             "produced {} lines ({}) in {:.2} s, {:.0} lines/s; delivered {}, failed {}{}",
             d.produced,
-            logmr::progress::human_bytes(self.bytes),
+            logmr::units::human_bytes(self.bytes),
             secs,
             d.produced as f64 / secs,
             d.delivered,

@@ -5,7 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use logmr::progress::human_bytes;
+use logmr::progress::{TerminalLine, bar};
+use logmr::units::human_bytes;
 
 /// How often progress is shown.
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +34,7 @@ pub struct Stats {
     last: Instant,
     /// The number of items the run is bounded to, if known.
     total: Option<u64>,
-    drawn: bool,
+    line: TerminalLine,
 }
 
 impl Stats {
@@ -52,7 +53,7 @@ impl Stats {
             started: now,
             last: now,
             total,
-            drawn: false,
+            line: TerminalLine::default(),
         }
     }
 
@@ -73,29 +74,17 @@ impl Stats {
             detail(),
         );
         if let Some(total) = self.total.filter(|&t| t > 0) {
-            let frac = (items as f64 / total as f64).min(1.0);
-            let filled = (frac * 30.0) as usize;
-            line = format!(
-                "[{}{}] {:>3.0}% {line}",
-                "#".repeat(filled),
-                "-".repeat(30 - filled),
-                frac * 100.0
-            );
+            line = format!("{} {line}", bar(items as f64 / total as f64));
         }
-        let mut err = std::io::stderr().lock();
-        let _ = if self.terminal {
-            self.drawn = true;
-            write!(err, "\r\x1b[2K{line}")
+        if self.terminal {
+            self.line.draw(&line);
         } else {
-            writeln!(err, "{line}")
-        };
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
     }
 
     /// Clears the terminal line, if one was drawn.
     pub fn finish(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
-            self.drawn = false;
-        }
+        self.line.clear();
     }
 }

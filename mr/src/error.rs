@@ -12,6 +12,23 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit code for input rejected by `--strict`.
 pub const EXIT_DATA: i32 = 3;
 
+/// What each exit code means, as the commands' help states it.
+pub const EXIT_CODES: [(i32, &str); 4] = [
+    (
+        EXIT_OK,
+        "success (also when the reader of stdout closes it early, as `| head` does)",
+    ),
+    (
+        EXIT_IO,
+        "an input could not be read or an output could not be written",
+    ),
+    (EXIT_USAGE, "bad arguments or settings"),
+    (
+        EXIT_DATA,
+        "malformed input: a line rejected by --strict, or every line malformed",
+    ),
+];
+
 /// Everything that can stop a `logmr` command.
 #[derive(Debug)]
 pub enum Error {

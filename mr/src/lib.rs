@@ -41,6 +41,7 @@ pub(crate) mod runs;
 pub mod streaming;
 pub(crate) mod tasks;
 pub(crate) mod tokens;
+pub mod units;
 
 pub use error::{Error, Result};
 

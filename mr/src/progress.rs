@@ -1,11 +1,14 @@
 //! Progress of long-running work, on stderr only: a progress line redrawn
 //! in place when stderr is a terminal, `reporter:status:` lines (which also
-//! keep the task alive) under Hadoop, and nothing otherwise.
+//! keep the task alive) under Hadoop, and nothing otherwise. The bar and
+//! the redrawn line are shared with the ingest tools ([`bar`],
+//! [`TerminalLine`]).
 
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use crate::streaming::Reporter;
+use crate::units::human_bytes;
 
 /// How often a Hadoop status line is sent at most.
 pub const STATUS_INTERVAL: Duration = Duration::from_secs(5);
@@ -14,6 +17,40 @@ const BAR_INTERVAL: Duration = Duration::from_millis(200);
 /// Work shorter than this shows no terminal progress at all.
 const BAR_DELAY: Duration = Duration::from_secs(1);
 const BAR_WIDTH: usize = 30;
+
+/// `[#########---------------------]  30%`: a bar of `frac` (0 to 1) done.
+pub fn bar(frac: f64) -> String {
+    let frac = frac.clamp(0.0, 1.0);
+    let filled = (frac * BAR_WIDTH as f64) as usize;
+    format!(
+        "[{}{}] {:>3.0}%",
+        "#".repeat(filled),
+        "-".repeat(BAR_WIDTH - filled),
+        frac * 100.0
+    )
+}
+
+/// One line on a terminal's stderr, redrawn in place and cleared at the end.
+#[derive(Debug, Default)]
+pub struct TerminalLine {
+    drawn: bool,
+}
+
+impl TerminalLine {
+    /// Replaces the line with `text`.
+    pub fn draw(&mut self, text: &str) {
+        let _ = write!(io::stderr().lock(), "\r\x1b[2K{text}");
+        self.drawn = true;
+    }
+
+    /// Clears the line, if one was drawn.
+    pub fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+            self.drawn = false;
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sink {
@@ -31,7 +68,7 @@ pub struct Progress {
     total: Option<u64>,
     started: Instant,
     last: Instant,
-    drawn: bool,
+    line: TerminalLine,
 }
 
 impl Progress {
@@ -59,7 +96,7 @@ impl Progress {
             total,
             started: now,
             last: now,
-            drawn: false,
+            line: TerminalLine::default(),
         }
     }
 
@@ -92,27 +129,20 @@ impl Progress {
         let secs = (now - self.started).as_secs_f64().max(1e-3);
         let rate = human_bytes((bytes as f64 / secs) as u64);
         let line = match self.total.filter(|&t| t > 0) {
-            Some(total) => {
-                let frac = (bytes as f64 / total as f64).min(1.0);
-                let filled = (frac * BAR_WIDTH as f64) as usize;
-                format!(
-                    "{} [{}{}] {:>3.0}% {} / {}, {lines} lines, {rate}/s",
-                    self.label,
-                    "#".repeat(filled),
-                    "-".repeat(BAR_WIDTH - filled),
-                    frac * 100.0,
-                    human_bytes(bytes),
-                    human_bytes(total),
-                )
-            }
+            Some(total) => format!(
+                "{} {} {} / {}, {lines} lines, {rate}/s",
+                self.label,
+                bar(bytes as f64 / total as f64),
+                human_bytes(bytes),
+                human_bytes(total),
+            ),
             None => format!(
                 "{}: {}, {lines} lines, {rate}/s",
                 self.label,
                 human_bytes(bytes)
             ),
         };
-        let _ = write!(io::stderr().lock(), "\r\x1b[2K{line}");
-        self.drawn = true;
+        self.line.draw(&line);
     }
 
     /// Ends the work: under Hadoop a last status line with the final
@@ -131,10 +161,7 @@ impl Progress {
 
     /// Clears the terminal progress line, if one was drawn.
     pub fn finish(&mut self) {
-        if self.drawn {
-            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
-            self.drawn = false;
-        }
+        self.line.clear();
     }
 }
 
@@ -144,30 +171,17 @@ impl Drop for Progress {
     }
 }
 
-/// `1536` → `1.5 KiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn human() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    fn bars() {
+        assert_eq!(bar(0.0), format!("[{}]   0%", "-".repeat(30)));
+        assert_eq!(
+            bar(0.5),
+            format!("[{}{}]  50%", "#".repeat(15), "-".repeat(15))
+        );
+        assert_eq!(bar(2.0), format!("[{}] 100%", "#".repeat(30)));
     }
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use logmr::units::parse_size;
 use logmr_bench::corpus::Layout;
 use logmr_bench::levelcount::{self, Config};
 use logmr_bench::machine;
@@ -96,8 +97,8 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                 .ok_or(format!("not a count: {v:?}"))
         };
         match flag.as_str() {
-            "--size" => cfg.size = program::size(&value)?,
-            "--python-size" => cfg.python_size = program::size(&value)?,
+            "--size" => cfg.size = parse_size(&value)?,
+            "--python-size" => cfg.python_size = parse_size(&value)?,
             "--runs" => cfg.runs = count(&value)?,
             "--slow-runs" => cfg.slow_runs = count(&value)?,
             "--seed" => {
@@ -105,10 +106,10 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("not a seed: {value:?}"))?
             }
-            "--gen-lines" => gen_cfg.lines = program::size(&value)?,
-            "--python-lines" => gen_cfg.python_lines = program::size(&value)?,
-            "--sink-records" => sink_cfg.records = program::size(&value)?,
-            "--memory-keys" => memory_cfg.keys = program::size(&value)?,
+            "--gen-lines" => gen_cfg.lines = parse_size(&value)?,
+            "--python-lines" => gen_cfg.python_lines = parse_size(&value)?,
+            "--sink-records" => sink_cfg.records = parse_size(&value)?,
+            "--memory-keys" => memory_cfg.keys = parse_size(&value)?,
             "--loghub" => loghub_dir = Some(value.into()),
             "--work-dir" => {
                 cfg.work_dir = value.clone().into();

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use logmr::units::parse_size;
 use logmr_bench::report::{self, Table, mib};
 use logmr_bench::{machine, program, yarn};
 
@@ -55,7 +56,7 @@ fn parse_args(root: &Path) -> Result<Args, String> {
             .next()
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
-            "--size" => cfg.size = program::size(&value)?,
+            "--size" => cfg.size = parse_size(&value)?,
             "--store-files" => {
                 cfg.store_files = value
                     .parse()
@@ -63,8 +64,8 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                     .filter(|&n| n > 0)
                     .ok_or_else(|| format!("--store-files: not a count: {value:?}"))?
             }
-            "--store-size" => cfg.store_size = program::size(&value)?,
-            "--block-size" => cfg.block_size = program::size(&value)?,
+            "--store-size" => cfg.store_size = parse_size(&value)?,
+            "--block-size" => cfg.block_size = parse_size(&value)?,
             "--seed" => {
                 cfg.seed = value
                     .parse()

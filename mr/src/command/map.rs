@@ -1,7 +1,6 @@
 //! `logmr map`: count lines per level key.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::input::Input;
@@ -10,15 +9,18 @@ use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
 use crate::map::{Counter, MapStats, Spill, map_input, map_lines};
 use crate::output::write_count;
-use crate::progress::{Progress, human_bytes};
+use crate::progress::Progress;
 use crate::streaming::{Reporter, in_hadoop_task};
 use crate::tasks::Task;
+use crate::units::human_bytes;
+
+use super::ReadOptions;
 
 /// Options of `logmr map`.
 #[derive(Debug, Clone)]
 pub struct MapOptions {
-    /// Files, directories and globs; none or `-` is standard input.
-    pub inputs: Vec<PathBuf>,
+    /// Where the input is and how it is read.
+    pub read: ReadOptions,
     pub detector: Detector,
     /// Group-by keys other than the level alone (`--by`); `None` counts per
     /// level on the fast path.
@@ -30,11 +32,6 @@ pub struct MapOptions {
     /// The most memory the `--by` key table may take before its counts are
     /// written out and it is emptied.
     pub memory: usize,
-    pub reporter: Reporter,
-    /// No terminal progress line.
-    pub quiet: bool,
-    /// Longest line kept whole; longer lines are classified by their head.
-    pub max_line: usize,
 }
 
 /// Runs `logmr map`, writing to `out`. Output is complete only on `Ok`.
@@ -44,7 +41,7 @@ pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
     let level_only = KeySpec::default();
     let spec = opts.keys.as_ref().map_or(&level_only, KeyMaker::spec);
     check_separator(spec, opts.detector.table(), &opts.separator).map_err(|e| Error::Usage(e.0))?;
-    let tasks = super::plan(&opts.inputs, u64::MAX)?;
+    let tasks = super::plan(&opts.read.inputs, u64::MAX)?;
     if opts.emit_each {
         return emit_each(opts, &tasks, out);
     }
@@ -57,7 +54,7 @@ pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
     counter.write(out, &opts.separator).map_err(Error::Write)?;
     out.flush().map_err(Error::Write)?;
     if spills > 0 {
-        opts.reporter.counter("map_spills", spills);
+        opts.read.reporter.counter("map_spills", spills);
         if !in_hadoop_task() {
             super::warn(format_args!(
                 "the key table passed {} and was written out {spills} time(s) before the \
@@ -67,8 +64,8 @@ pub fn run(opts: &MapOptions, out: &mut dyn Write) -> Result<MapStats> {
         }
     }
     report_stats(
-        opts.reporter,
-        opts.max_line,
+        opts.read.reporter,
+        opts.read.max_line,
         &stats,
         Some(counter.unknown()),
     );
@@ -111,7 +108,7 @@ fn emit_each(opts: &MapOptions, tasks: &[Task], out: &mut dyn Write) -> Result<M
         }
     };
     out.flush().map_err(Error::Write)?;
-    report_stats(opts.reporter, opts.max_line, &stats, None);
+    report_stats(opts.read.reporter, opts.read.max_line, &stats, None);
     Ok(stats)
 }
 
@@ -129,11 +126,11 @@ fn map_all(
 ) -> Result<MapStats> {
     let mut progress = Progress::new(
         "logmr map",
-        opts.reporter,
-        opts.quiet,
+        opts.read.reporter,
+        opts.read.quiet,
         super::total_size(tasks),
     );
-    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.read.max_line);
     let mut stats = MapStats::default();
     for task in tasks {
         let (done_bytes, done_lines) = (stats.bytes, stats.lines);

@@ -18,8 +18,21 @@ use crate::input::Input;
 use crate::input::expand::Expansion;
 use crate::linebuf::LineBuffer;
 use crate::map::MapStats;
-use crate::streaming::in_hadoop_task;
+use crate::streaming::{Reporter, in_hadoop_task};
 use crate::tasks::{self, Task};
+
+/// How every command reads its inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Files, directories and globs; none or `-` is standard input.
+    pub inputs: Vec<PathBuf>,
+    /// Hadoop counters and status lines on stderr, or none.
+    pub reporter: Reporter,
+    /// No terminal progress line.
+    pub quiet: bool,
+    /// Longest line kept whole; longer lines are read by their head.
+    pub max_line: usize,
+}
 
 /// How many malformed lines are described one by one on stderr before only
 /// the total is given.

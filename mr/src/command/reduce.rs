@@ -2,7 +2,6 @@
 //! and reducer alike.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::input::Input;
@@ -10,15 +9,15 @@ use crate::linebuf::{Chunk, DEFAULT_READ_SIZE, LineBuffer, for_each_line};
 use crate::output::write_count;
 use crate::progress::Progress;
 use crate::reduce::{Groups, Malformed, Totals, parse_line};
-use crate::streaming::{Reporter, in_map_task};
+use crate::streaming::in_map_task;
 
-use super::{MAX_REPORTED_LINES, excerpt, warn};
+use super::{MAX_REPORTED_LINES, ReadOptions, excerpt, warn};
 
 /// Options of `logmr reduce`.
 #[derive(Debug, Clone)]
 pub struct ReduceOptions {
-    /// Files, directories and globs; none or `-` is standard input.
-    pub inputs: Vec<PathBuf>,
+    /// Where the input is and how it is read.
+    pub read: ReadOptions,
     /// Between key and count on input; lines split at the last one.
     pub input_separator: Vec<u8>,
     /// Between key and total on output.
@@ -29,9 +28,6 @@ pub struct ReduceOptions {
     /// input): each key's total is written when the next key starts, in
     /// constant memory.
     pub sorted: bool,
-    pub reporter: Reporter,
-    pub quiet: bool,
-    pub max_line: usize,
 }
 
 /// What a reduce pass saw.
@@ -116,10 +112,15 @@ fn read(
     name: &'static str,
     mut add: impl FnMut(&[u8]) -> Result<std::result::Result<(), Malformed>>,
 ) -> Result<ReduceStats> {
-    let tasks = super::inputs(&opts.inputs)?;
+    let tasks = super::inputs(&opts.read.inputs)?;
     let mut rejects = Rejects { opts, count: 0 };
-    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
-    let mut progress = Progress::new(name, opts.reporter, opts.quiet, super::total_size(&tasks));
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.read.max_line);
+    let mut progress = Progress::new(
+        name,
+        opts.read.reporter,
+        opts.read.quiet,
+        super::total_size(&tasks),
+    );
     let mut stats = ReduceStats::default();
     let mut bytes_before = 0;
     let sep = opts.input_separator.as_slice();
@@ -154,9 +155,11 @@ fn read(
     // In a map task, `logmr reduce` is the combiner: its counters are kept
     // apart from the reducer's so that job totals do not mix the two.
     let prefix = if in_map_task() { "combine" } else { "reduce" };
-    opts.reporter
+    opts.read
+        .reporter
         .counter(&format!("{prefix}_lines"), stats.lines);
-    opts.reporter
+    opts.read
+        .reporter
         .counter(&format!("{prefix}_malformed_lines"), stats.malformed);
     if stats.lines > 0 && stats.malformed == stats.lines {
         return Err(Error::Malformed {

@@ -8,7 +8,6 @@
 //! pipeline `logmr map | sort | logmr reduce` prints for the same input.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -18,19 +17,21 @@ use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
 use crate::map::{Counter, MapStats};
-use crate::progress::{Progress, human_bytes};
+use crate::progress::Progress;
 use crate::reduce::Groups;
 use crate::runs::{self, RunFile};
-use crate::streaming::{Reporter, in_hadoop_task};
+use crate::streaming::in_hadoop_task;
 use crate::tasks::Task;
+use crate::units::human_bytes;
 
+use super::ReadOptions;
 use super::map::report_stats;
 
 /// Options of `logmr run`.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Files, directories and globs; none or `-` is standard input.
-    pub inputs: Vec<PathBuf>,
+    /// Where the input is and how it is read.
+    pub read: ReadOptions,
     pub detector: Detector,
     /// Group-by keys other than the level alone.
     pub keys: Option<KeyMaker>,
@@ -43,9 +44,6 @@ pub struct RunOptions {
     /// The most memory the `--by` key tables of all workers may take
     /// together before they are written to temporary files.
     pub memory: usize,
-    pub reporter: Reporter,
-    pub quiet: bool,
-    pub max_line: usize,
 }
 
 /// One worker's counts: in its counter, and in the runs it wrote out.
@@ -75,7 +73,7 @@ fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>, index: usize) -> Result
         ends: Vec::new(),
     };
     let mut spill = partial.runs.spill(opts.memory / shared.workers);
-    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.max_line);
+    let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.read.max_line);
     while !shared.failed.load(Ordering::Relaxed) {
         let Some(task) = shared
             .tasks
@@ -106,7 +104,7 @@ fn worker<'a>(opts: &'a RunOptions, shared: &Shared<'_>, index: usize) -> Result
 
 /// Runs `logmr run`, writing to `out`. Output is complete only on `Ok`.
 pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
-    let tasks = super::plan(&opts.inputs, opts.chunk)?;
+    let tasks = super::plan(&opts.read.inputs, opts.chunk)?;
     let total_bytes = super::total_size(&tasks);
     let shared = Shared {
         tasks: &tasks,
@@ -117,7 +115,12 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
         workers: opts.jobs.clamp(1, tasks.len().max(1)),
     };
     let workers = shared.workers;
-    let mut progress = Progress::new("logmr run", opts.reporter, opts.quiet, total_bytes);
+    let mut progress = Progress::new(
+        "logmr run",
+        opts.read.reporter,
+        opts.read.quiet,
+        total_bytes,
+    );
     let (done_tx, done_rx) = mpsc::channel();
     let results: Vec<Result<Partial<'_>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -172,7 +175,12 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
         total.write(out, &opts.separator).map_err(Error::Write)?;
     }
     out.flush().map_err(Error::Write)?;
-    report_stats(opts.reporter, opts.max_line, &stats, Some(unknown));
+    report_stats(
+        opts.read.reporter,
+        opts.read.max_line,
+        &stats,
+        Some(unknown),
+    );
     Ok(stats)
 }
 

@@ -56,7 +56,7 @@ pub struct Args {
     pub seed: Option<u64>,
 
     /// Stop after N lines (K, M and G suffixes allowed).
-    #[arg(short = 'n', long, value_name = "N", value_parser = ingest::cli::count)]
+    #[arg(short = 'n', long, value_name = "N", value_parser = logmr::units::parse_count)]
     pub count: Option<u64>,
 
     /// Stop after this long: 500ms, 30s, 5m, 1h.
@@ -68,25 +68,16 @@ pub struct Args {
     pub rate: Option<f64>,
 
     /// Write to FILE instead of stdout (gzip when it ends in .gz or with --gzip).
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", conflicts_with = "brokers")]
     pub output: Option<PathBuf>,
 
     /// Gzip the --output file.
     #[arg(long, requires = "output")]
     pub gzip: bool,
 
-    /// Produce to Kafka at these brokers (host:port,...) instead of stdout.
-    #[arg(long, value_name = "LIST", conflicts_with = "output")]
-    pub brokers: Option<String>,
-
-    /// Kafka topic.
-    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
-    pub topic: String,
-
-    /// librdkafka property KEY=VALUE (repeatable), as with kcat: security,
-    /// SASL, compression.type, linger.ms, acks, ...
-    #[arg(short = 'X', value_name = "KEY=VALUE")]
-    pub properties: Vec<String>,
+    /// Produce to Kafka (with --brokers) instead of stdout.
+    #[command(flatten)]
+    pub kafka: ingest::cli::KafkaArgs,
 
     /// Partitions of the topic when it has to be created.
     #[arg(long, default_value_t = 3)]
@@ -99,11 +90,6 @@ pub struct Args {
     /// Fail if the topic does not exist instead of creating it.
     #[arg(long)]
     pub no_create_topic: bool,
-
-    /// Seconds to wait for the brokers to answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub connect_timeout: u64,
 
     /// Write the per-level counts of what was generated to FILE (- for stdout
     /// when lines go elsewhere).

@@ -4,11 +4,11 @@ mod args;
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use ingest::destination::{Destination, StreamDestination};
 use ingest::generator::{DEFAULT_WEIGHTS, Formats, GenConfig, Generator, parse_weights};
-use ingest::kafka::{KafkaDestination, KafkaOptions, parse_property};
+use ingest::kafka::{KafkaDestination, KafkaOptions};
 use ingest::process::{exit_code, parse_args, stop_on_signals};
 use ingest::run::{Bounds, run};
 use ingest::{Error, Result};
@@ -58,33 +58,29 @@ fn config(args: &Args) -> Result<GenConfig> {
 }
 
 fn destination(args: &Args) -> Result<Box<dyn Destination>> {
-    if let Some(brokers) = &args.brokers {
+    if let Some(brokers) = &args.kafka.brokers {
         let opts = KafkaOptions {
             brokers: brokers.clone(),
-            topic: args.topic.clone(),
-            properties: args
-                .properties
-                .iter()
-                .map(|p| parse_property(p))
-                .collect::<Result<_>>()?,
+            topic: args.kafka.topic.clone(),
+            properties: args.kafka.properties.clone(),
             partitions: args.partitions,
             replication: args.replication,
             create_topic: !args.no_create_topic,
-            connect_timeout: Duration::from_secs(args.connect_timeout),
+            connect_timeout: args.kafka.connect_timeout,
         };
         let destination = KafkaDestination::connect(&opts, args.machines)?;
         if destination.partitions() != args.partitions as usize {
             eprintln!(
                 "logmr-gen: warning: topic {} has {} partition(s), not {}: --partitions applies \
                  only to a topic logmr-gen creates",
-                args.topic,
+                args.kafka.topic,
                 destination.partitions(),
                 args.partitions
             );
         }
         return Ok(Box::new(destination));
     }
-    if !args.properties.is_empty() {
+    if !args.kafka.properties.is_empty() {
         return Err(Error::Usage("-X applies to Kafka; give --brokers".into()));
     }
     match &args.output {
@@ -131,7 +127,7 @@ fn main_result(args: Args) -> Result<()> {
     let cfg = config(&args)?;
     let mut generator = Generator::new(&cfg)?;
     if args.summary.as_ref().is_some_and(|p| p.as_os_str() == "-")
-        && args.brokers.is_none()
+        && args.kafka.brokers.is_none()
         && args.output.is_none()
     {
         return Err(Error::Usage(

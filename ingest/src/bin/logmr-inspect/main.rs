@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use ingest::Result;
+use ingest::cli::KafkaArgs;
 use ingest::inspect::{InspectOptions, inspect};
-use ingest::kafka::parse_property;
 use ingest::process::{exit_code, parse_args, stop_on_signals};
 
 const AFTER_HELP: &str = "\
@@ -19,15 +19,11 @@ error (brokers unreachable, a topic that does not exist), 2 bad arguments.";
 
 /// Print messages of a Kafka topic with their partition and offset.
 #[derive(Debug, Parser)]
-#[command(name = "logmr-inspect", version, after_long_help = AFTER_HELP)]
+#[command(name = "logmr-inspect", version, after_long_help = AFTER_HELP,
+          mut_arg("brokers", |a| a.required(true)))]
 struct Args {
-    /// Kafka brokers, host:port,...
-    #[arg(long, value_name = "LIST")]
-    brokers: String,
-
-    /// Topic to read.
-    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
-    topic: String,
+    #[command(flatten)]
+    kafka: KafkaArgs,
 
     /// Start at the beginning of every partition instead of at its end.
     #[arg(long)]
@@ -40,15 +36,6 @@ struct Args {
     /// Stop after this many seconds without a message.
     #[arg(long, value_name = "SECS", value_parser = ingest::cli::seconds)]
     idle: Option<Duration>,
-
-    /// librdkafka property KEY=VALUE (repeatable).
-    #[arg(short = 'X', value_name = "KEY=VALUE")]
-    properties: Vec<String>,
-
-    /// Seconds to wait for the brokers to answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    connect_timeout: u64,
 }
 
 fn main_result(args: Args) -> Result<()> {
@@ -56,17 +43,13 @@ fn main_result(args: Args) -> Result<()> {
     // store) also stops cleanly.
     let stop = stop_on_signals()?;
     let opts = InspectOptions {
-        brokers: args.brokers,
-        topic: args.topic,
-        properties: args
-            .properties
-            .iter()
-            .map(|p| parse_property(p))
-            .collect::<Result<_>>()?,
+        brokers: args.kafka.brokers()?,
+        topic: args.kafka.topic,
+        properties: args.kafka.properties,
         from_beginning: args.from_beginning,
         count: args.count,
         idle: args.idle.filter(|d| !d.is_zero()),
-        connect_timeout: Duration::from_secs(args.connect_timeout),
+        connect_timeout: args.kafka.connect_timeout,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     inspect(&opts, &mut out, &stop).map(|_| ())

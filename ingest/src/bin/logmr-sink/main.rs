@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use ingest::cli::KafkaArgs;
 use ingest::consume::{SinkOptions, run_sink};
 use ingest::hdfs::HdfsStore;
-use ingest::kafka::parse_property;
 use ingest::process::{exit_code, parse_args, stop_on_signals};
 use ingest::store::{LocalStore, Store};
 use ingest::{Error, Result};
@@ -38,15 +38,11 @@ SIGINT or SIGTERM commits the open batches and exits.";
 
 /// Consume a Kafka topic into a directory of log files, exactly once.
 #[derive(Debug, Parser)]
-#[command(name = "logmr-sink", version, after_long_help = AFTER_HELP)]
+#[command(name = "logmr-sink", version, after_long_help = AFTER_HELP,
+          mut_arg("brokers", |a| a.required(true)))]
 struct Args {
-    /// Kafka brokers, host:port,...
-    #[arg(long, value_name = "LIST")]
-    brokers: String,
-
-    /// Topic to consume (one topic name; patterns are refused).
-    #[arg(long, default_value = "logs_machine", value_parser = ingest::cli::topic_name)]
-    topic: String,
+    #[command(flatten)]
+    kafka: KafkaArgs,
 
     /// Consumer group.
     #[arg(long, default_value = "logmr-sink")]
@@ -58,16 +54,12 @@ struct Args {
     #[arg(long, value_name = "DIR|URL")]
     store: String,
 
-    /// librdkafka property KEY=VALUE (repeatable).
-    #[arg(short = 'X', value_name = "KEY=VALUE")]
-    properties: Vec<String>,
-
     /// Commit a partition's batch at this many records...
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_records: usize,
 
-    /// ...or at this many bytes (default 128 MiB, an HDFS block)...
-    #[arg(long, value_name = "BYTES", default_value_t = 128 << 20)]
+    /// ...or at this many bytes (K, M and G suffixes; an HDFS block)...
+    #[arg(long, value_name = "BYTES", default_value = "128M", value_parser = batch_bytes)]
     max_bytes: usize,
 
     /// ...or when it is this many seconds old, even if the topic is idle.
@@ -94,12 +86,6 @@ struct Args {
     #[arg(long, value_name = "SECS", value_parser = ingest::cli::seconds)]
     exit_when_idle: Option<Duration>,
 
-    /// Seconds to wait for the brokers, and an HDFS store's NameNode, to
-    /// answer at start.
-    #[arg(long, value_name = "SECS", default_value_t = 10,
-          value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    connect_timeout: u64,
-
     /// Seconds between progress lines on stderr when it is not a terminal
     /// (records read, committed, skipped, and the lag).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = ingest::cli::positive_seconds)]
@@ -110,25 +96,25 @@ struct Args {
     quiet: bool,
 }
 
+/// A batch size in bytes: a positive size that fits memory.
+fn batch_bytes(text: &str) -> std::result::Result<usize, String> {
+    let bytes = logmr::units::parse_size(text)?;
+    usize::try_from(bytes).map_err(|_| format!("too large a size: {text:?}"))
+}
+
 fn main_result(args: Args) -> Result<()> {
     // First, so that a signal during start-up (connecting, opening the
     // store) also stops cleanly.
     let stop = stop_on_signals()?;
-    if args.max_records == 0 || args.max_bytes == 0 {
-        return Err(Error::Usage(
-            "--max-records and --max-bytes must be positive".into(),
-        ));
+    if args.max_records == 0 {
+        return Err(Error::Usage("--max-records must be positive".into()));
     }
     let opts = SinkOptions {
-        brokers: args.brokers,
-        topic: args.topic,
+        brokers: args.kafka.brokers()?,
+        topic: args.kafka.topic,
         group: args.group,
-        properties: args
-            .properties
-            .iter()
-            .map(|p| parse_property(p))
-            .collect::<Result<_>>()?,
-        connect_timeout: Duration::from_secs(args.connect_timeout),
+        properties: args.kafka.properties,
+        connect_timeout: args.kafka.connect_timeout,
         max_records: args.max_records,
         max_bytes: args.max_bytes,
         interval: args.interval,
@@ -152,7 +138,7 @@ fn main_result(args: Args) -> Result<()> {
     eprintln!(
         "logmr-sink: committed {} records ({}) in {} files to {}; skipped {} already stored",
         report.records,
-        logmr::progress::human_bytes(report.bytes),
+        logmr::units::human_bytes(report.bytes),
         report.files,
         args.store,
         report.skipped

@@ -1,21 +1,71 @@
 //! The `logmr` binary: parses arguments and hands over to the library.
+//! Each command is one file in `cmd/` (its help, arguments and `run`);
+//! what several share is in `read` (inputs, separators, sizes), `keying`
+//! (`--by` and the level options) and `help` (the exit codes).
 
-mod args;
-mod levels_cmd;
-mod map_cmd;
-mod paths_cmd;
-mod reduce_cmd;
-mod report_cmd;
-mod run_cmd;
-mod top_cmd;
+mod cmd;
+mod help;
+mod keying;
+mod read;
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use logmr::error::{EXIT_IO, EXIT_OK, EXIT_USAGE};
+use clap::{Parser, Subcommand};
+use logmr::error::{EXIT_DATA, EXIT_IO, EXIT_OK, EXIT_USAGE};
 
-use args::{Cli, Command};
+const USAGE_HELP: &str = "\
+Hadoop Streaming:
+  hadoop jar hadoop-streaming-*.jar -files logmr \\
+      -mapper 'logmr map' -combiner 'logmr reduce --sorted' \\
+      -reducer 'logmr reduce --sorted' \\
+      -input /user/kafka/logs -output /user/kafka/logs_out
+Locally:
+  cat logs | logmr map | LC_ALL=C sort | logmr reduce
+
+Output appears only at the end of a successful run (except `map --emit-each`);
+after a failure, stdout is incomplete and the exit code is not 0.";
+
+fn after_help() -> String {
+    help::with_exit_codes(USAGE_HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE, EXIT_DATA])
+}
+
+/// Count log lines per level: map and reduce kernels for Hadoop Streaming.
+#[derive(Debug, Parser)]
+#[command(name = "logmr", version, after_long_help = after_help())]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Count input lines per level key and print KEY<TAB>COUNT, sorted by key.
+    #[command(after_long_help = cmd::map::help())]
+    Map(cmd::map::MapArgs),
+    /// Sum KEY<TAB>COUNT lines per key; its own output is valid input, so it is
+    /// both the combiner and the reducer.
+    #[command(after_long_help = cmd::reduce::help())]
+    Reduce(cmd::reduce::ReduceArgs),
+    /// Run the whole map, combine and reduce job over files on all cores;
+    /// the output is what map | sort | reduce prints.
+    #[command(after_long_help = cmd::run::help())]
+    Run(cmd::run::RunArgs),
+    /// Print the N keys with the largest totals in KEY<TAB>COUNT input (such
+    /// as reduce output), largest first.
+    #[command(after_long_help = cmd::top::help())]
+    Top(cmd::top::TopArgs),
+    /// Show KEY<TAB>COUNT input as a table with bars, and as an SVG chart or
+    /// an HTML page (levels over time for `map --by level,hour` output).
+    #[command(after_long_help = cmd::report::help())]
+    Report(cmd::report::ReportArgs),
+    /// Print the level words and the key each is counted under.
+    Levels(cmd::levels::LevelsArgs),
+    /// Resolve a Hadoop job's paths as Hadoop does, and check that its
+    /// output can never be one of its inputs (the job scripts run this).
+    #[command(after_long_help = cmd::paths::help())]
+    Paths(cmd::paths::PathsArgs),
+}
 
 /// Whether standard output was closed when the process started
 /// (`logmr map f >&-`). The standard library reopens a closed stdout on
@@ -74,13 +124,13 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let result = match cli.command {
-        Command::Map(args) => map_cmd::run(args, &mut out),
-        Command::Reduce(args) => reduce_cmd::run(args, &mut out),
-        Command::Run(args) => run_cmd::run(args, &mut out),
-        Command::Report(args) => report_cmd::run(args, &mut out),
-        Command::Top(args) => top_cmd::run(args, &mut out),
-        Command::Levels(args) => levels_cmd::run(args, &mut out),
-        Command::Paths(args) => paths_cmd::run(args, &mut out),
+        Command::Map(args) => cmd::map::run(args, &mut out),
+        Command::Reduce(args) => cmd::reduce::run(args, &mut out),
+        Command::Run(args) => cmd::run::run(args, &mut out),
+        Command::Report(args) => cmd::report::run(args, &mut out),
+        Command::Top(args) => cmd::top::run(args, &mut out),
+        Command::Levels(args) => cmd::levels::run(args, &mut out),
+        Command::Paths(args) => cmd::paths::run(args, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,10 +4,13 @@
 use std::io::Write;
 
 use clap::Args;
+use logmr::error::{EXIT_IO, EXIT_OK, EXIT_USAGE};
 use logmr::jobpaths::{FileSystem, Job, Resolver, check_settings};
 use logmr::{Error, Result};
 
-pub const PATHS_HELP: &str = "\
+use crate::help::with_exit_codes;
+
+const HELP: &str = "\
 Each -D setting is checked first (the local job scripts check theirs so).
 Without --output, prints each INPUT as Hadoop Streaming's -input reads it:
 the value, then a TAB and each path it names, qualified as Hadoop qualifies
@@ -27,8 +30,13 @@ With the default file system unknown (no --default-fs, no -D fs.defaultFS),
 a path without a scheme or authority may be on any file system, so it is
 compared with every other: refusing too much is safe.
 
-Exit codes: 0 the paths resolve and the job is safe to run, 2 a path Hadoop
-would refuse, or a job that is not safe (the reason on stderr).";
+A path Hadoop would refuse, or a job that is not safe, is bad arguments
+(exit 2), the reason on stderr; exit 0 means the paths resolve and the job
+is safe to run.";
+
+pub fn help() -> String {
+    with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE])
+}
 
 #[derive(Debug, Args)]
 pub struct PathsArgs {

@@ -2,23 +2,22 @@
 
 use std::io::Write;
 
-use logmr::level::{LevelTable, UNKNOWN_KEY};
+use clap::Args;
+use logmr::level::UNKNOWN_KEY;
 use logmr::{Error, Result};
 
-use crate::args::LevelsArgs;
+use crate::keying::level_table;
 
-/// The built-in table, or the one a `--levels` list describes.
-pub fn table_from(spec: Option<&str>) -> Result<LevelTable> {
-    match spec {
-        None => Ok(LevelTable::builtin()),
-        Some(spec) => {
-            LevelTable::from_spec(spec).map_err(|e| Error::Usage(format!("--levels: {e}")))
-        }
-    }
+#[derive(Debug, Args)]
+pub struct LevelsArgs {
+    /// Show this list of words (as for `logmr map --levels`) instead of the
+    /// built-in table.
+    #[arg(long, value_name = "LIST")]
+    pub levels: Option<String>,
 }
 
 pub fn run(args: LevelsArgs, out: &mut dyn Write) -> Result<()> {
-    let table = table_from(args.levels.as_deref())?;
+    let table = level_table(args.levels.as_deref())?;
     let mut text = String::new();
     for (word, key) in table.words() {
         text.push_str(&format!("{word}\t{}\n", String::from_utf8_lossy(key)));

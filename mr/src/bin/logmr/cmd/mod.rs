@@ -1,0 +1,10 @@
+//! One file per command: its help, its arguments, and `run`, which turns
+//! them into the library's options and runs it.
+
+pub mod levels;
+pub mod map;
+pub mod paths;
+pub mod reduce;
+pub mod report;
+pub mod run;
+pub mod top;

@@ -1,0 +1,75 @@
+//! `logmr report`: counts as a table with bars, an SVG chart or an HTML page.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use logmr::Result;
+use logmr::command::report::{self, ReportOptions};
+use logmr::error::{EXIT_DATA, EXIT_IO, EXIT_OK, EXIT_USAGE};
+use logmr::streaming::ENV_REDUCE_OUTPUT_SEPARATOR;
+
+use crate::cmd::reduce::summing;
+use crate::help::with_exit_codes;
+use crate::read::{ReadArgs, Separator, resolve_separator, separator};
+
+const HELP: &str = "\
+Input is read and summed per key like `logmr reduce` reads it. The table on
+stdout lists the keys largest first, each with its share and a bar. With
+--svg or --html, a self-contained chart is written too: when every key has a
+time part (minute, hour or day, as from `logmr map --by level,hour`), stacked
+columns of each level per time bucket, with empty buckets shown; otherwise
+horizontal bars of the largest keys. Lines counted under time `-` are left out
+of the chart and said so.
+
+Examples:
+  logmr run --by level,hour logs/ | logmr report --html levels.html
+  hadoop fs -cat /user/kafka/logs_by_hour/part-* | logmr report --svg levels.svg";
+
+pub fn help() -> String {
+    with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE, EXIT_DATA])
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Write an HTML page with the chart and the table to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write the chart as an SVG image to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+
+    /// The chart's title.
+    #[arg(long, default_value = "Log lines per level")]
+    pub title: String,
+
+    /// Cells of the longest bar in the table (1 to 1000).
+    #[arg(long, default_value_t = 40,
+          value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=1000), usize::from))]
+    pub width: usize,
+
+    /// A malformed input line is an error (exit code 3), not a warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Separator between key and count [default: TAB, or the job's
+    /// stream.reduce.output.field.separator, taken literally, as for top].
+    #[arg(short, long, value_name = "SEP", value_parser = separator)]
+    pub separator: Option<Separator>,
+}
+
+pub fn run(args: ReportArgs, out: &mut dyn Write) -> Result<()> {
+    let separator = resolve_separator(args.separator, ENV_REDUCE_OUTPUT_SEPARATOR)?;
+    let opts = ReportOptions {
+        input: summing(args.read.options(), separator, args.strict),
+        width: args.width,
+        html: args.html,
+        svg: args.svg,
+        title: args.title,
+    };
+    report::run(&opts, out)
+}

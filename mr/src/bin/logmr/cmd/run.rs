@@ -1,0 +1,74 @@
+//! `logmr run`: the whole map, combine and reduce job on all cores.
+
+use std::io::Write;
+
+use clap::Args;
+use logmr::Result;
+use logmr::command::run::{self, RunOptions};
+use logmr::error::{EXIT_IO, EXIT_OK, EXIT_USAGE};
+use logmr::units::parse_size;
+
+use crate::help::with_exit_codes;
+use crate::keying::KeyArgs;
+use crate::read::{ReadArgs, Separator, separator, table_size};
+
+const HELP: &str = "\
+Inputs are read as `logmr map` reads them (see its help). A gzip or UTF-16
+input, a FIFO and standard input are one map task each; other files are cut
+into tasks of --chunk-size bytes that end at line ends, and the worker
+threads take tasks in turn. The output is sorted by key, exactly what
+`logmr map FILES | LC_ALL=C sort | logmr reduce` prints.
+
+Examples:
+  logmr run /var/log/app/                       # counts per level
+  logmr run --by level,hour 'logs/*.log.gz'     # per level and hour";
+
+pub fn help() -> String {
+    with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE])
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    #[command(flatten)]
+    pub keys: KeyArgs,
+
+    /// Worker threads [default: the number of cores].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Size of a map task's chunk of a plain file (K, M and G suffixes).
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub chunk_size: u64,
+
+    /// The most memory the --by key tables of all threads may take together
+    /// (K, M and G suffixes); past it, they are written as sorted runs to
+    /// temporary files (in $TMPDIR) and merged at the end.
+    #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = table_size)]
+    pub memory: usize,
+
+    /// Separator between key and total on output.
+    #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
+          value_parser = separator)]
+    pub separator: Separator,
+}
+
+pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+    let (detector, keys) = args.keys.keying()?;
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let opts = RunOptions {
+        read: args.read.options(),
+        detector,
+        keys,
+        separator: args.separator.0,
+        jobs,
+        chunk: args.chunk_size,
+        memory: args.memory,
+    };
+    run::run(&opts, out).map(|_| ())
+}
