@@ -344,18 +344,7 @@ pub const MESSAGES: &[&str] = &[
 
 /// Appends `n` zero-padded to `width` digits.
 pub fn push_num(out: &mut Vec<u8>, n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i.min(digits.len() - width)..]);
+    logmr::units::push_padded(out, n, width);
 }
 
 /// What a line is made of besides its template.

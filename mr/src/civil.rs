@@ -125,11 +125,7 @@ impl Stamp {
 
     /// Appends `2024-12-10T14:33`, `2024-12-10T14` or `2024-12-10`.
     pub fn write(&self, bucket: Bucket, out: &mut Vec<u8>) {
-        fn digits(out: &mut Vec<u8>, n: u32, width: u32) {
-            for i in (0..width).rev() {
-                out.push(b'0' + (n / 10u32.pow(i) % 10) as u8);
-            }
-        }
+        use crate::units::push_fixed as digits;
         digits(out, self.year.into(), 4);
         out.push(b'-');
         digits(out, self.month.into(), 2);

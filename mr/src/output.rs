@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::units::digits;
+
 /// Writes one `KEY<SEP>COUNT\n` line.
 #[inline]
 pub fn write_count<W: Write + ?Sized>(
@@ -12,18 +14,7 @@ pub fn write_count<W: Write + ?Sized>(
 ) -> io::Result<()> {
     out.write_all(key)?;
     out.write_all(sep)?;
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = count;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.write_all(&digits[i..])?;
+    out.write_all(digits(count, 1).as_bytes())?;
     out.write_all(b"\n")
 }
 
