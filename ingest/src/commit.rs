@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
+use crate::positions::Batch;
 use crate::store::Store;
 
 /// Prefix of temporary files.
@@ -37,15 +38,6 @@ pub struct Committed {
 /// The final name of a batch.
 pub fn final_name(topic: &str, partition: i32, first: i64, last: i64) -> String {
     format!("{topic}+{partition}+{first:012}+{last:012}.log")
-}
-
-/// Where and how a batch's file is written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FileOptions {
-    /// A directory under the root, such as `dt=2024-12-10`; empty for none.
-    pub dir: String,
-    /// Gzip the file (`.log.gz`), which Hadoop reads transparently.
-    pub gzip: bool,
 }
 
 /// Reads a final name back; `None` for other files.
@@ -182,36 +174,37 @@ fn temp_partition(name: &str, topic: &str) -> Option<i32> {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Commits one batch: `data` holds the records `first..=last` of
-/// `partition`, one a line. Returns the final path. Fails without
-/// publishing anything if that file exists already.
-pub fn commit(
-    store: &dyn Store,
-    topic: &str,
-    partition: i32,
-    first: i64,
-    last: i64,
-    data: &[u8],
-    options: &FileOptions,
-) -> Result<String> {
+/// Commits one closed batch, the records `first..=last` of its partition
+/// one a line, under its directory (`dt=…`, or none), gzipped when `gzipped`.
+/// Returns the final path. Fails without publishing anything if that file
+/// exists already.
+pub fn commit(store: &dyn Store, topic: &str, batch: &Batch, gzipped: bool) -> Result<String> {
+    let Batch {
+        partition,
+        first,
+        last,
+        ref data,
+        ref dir,
+        ..
+    } = *batch;
     let temp = format!(
         "{TEMP_PREFIX}{topic}+{partition}+{first:012}.{}.{}.log",
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let mut final_path = final_name(topic, partition, first, last);
-    if options.gzip {
+    if gzipped {
         final_path.push_str(".gz");
     }
-    if !options.dir.is_empty() {
-        final_path = format!("{}/{final_path}", options.dir);
+    if !dir.is_empty() {
+        final_path = format!("{dir}/{final_path}");
     }
     let compressed;
-    let bytes = if options.gzip {
+    let bytes = if gzipped {
         compressed = gzip(data).map_err(|e| Error::io("cannot compress a batch", e))?;
         &compressed[..]
     } else {
-        data
+        &data[..]
     };
     let result = (|| {
         let mut writer = store.create(&temp)?;
@@ -281,14 +274,34 @@ fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
 pub mod contract {
     use super::*;
 
+    /// A closed batch of `partition`'s records `first..=last`, under `dir`.
+    fn batch(partition: i32, first: i64, last: i64, data: &[u8], dir: &str) -> Batch {
+        Batch {
+            partition,
+            first,
+            last,
+            records: data.iter().filter(|&&b| b == b'\n').count(),
+            data: data.to_vec(),
+            opened: std::time::Instant::now(),
+            dir: dir.into(),
+        }
+    }
+
+    /// Commits a plain batch of `partition`'s records `first..=last`.
+    fn commit_plain(
+        s: &dyn Store,
+        topic: &str,
+        partition: i32,
+        first: i64,
+        last: i64,
+        data: &[u8],
+    ) -> Result<String> {
+        commit(s, topic, &batch(partition, first, last, data, ""), false)
+    }
+
     pub fn check(s: &dyn Store) {
-        let plain = FileOptions::default();
-        let dated_gzip = FileOptions {
-            dir: "dt=2024-12-10".into(),
-            gzip: true,
-        };
-        commit(s, "t", 0, 0, 9, b"x\n", &plain).unwrap();
-        let path = commit(s, "t", 0, 10, 19, b"y\n", &dated_gzip).unwrap();
+        commit_plain(s, "t", 0, 0, 9, b"x\n").unwrap();
+        let path = commit(s, "t", &batch(0, 10, 19, b"y\n", "dt=2024-12-10"), true).unwrap();
         assert_eq!(path, "dt=2024-12-10/t+0+000000000010+000000000019.log.gz");
         let mut unzipped = String::new();
         std::io::Read::read_to_string(
@@ -297,8 +310,8 @@ pub mod contract {
         )
         .unwrap();
         assert_eq!(unzipped, "y\n");
-        commit(s, "t", 2, 5, 5, b"x\n", &plain).unwrap();
-        commit(s, "other", 0, 0, 99, b"x\n", &plain).unwrap();
+        commit_plain(s, "t", 2, 5, 5, b"x\n").unwrap();
+        commit_plain(s, "other", 0, 0, 99, b"x\n").unwrap();
         s.create("_tmp.t+0+000000000020.1.1.log")
             .unwrap()
             .close()
@@ -323,7 +336,7 @@ pub mod contract {
                 .all(|e| !e.path.starts_with(TEMP_PREFIX))
         );
 
-        commit(s, "t", 0, 25, 30, b"x\n", &plain).unwrap();
+        commit_plain(s, "t", 0, 25, 30, b"x\n").unwrap();
         assert_eq!(
             recover(s, "t", &[]).unwrap().gaps,
             vec![Gap {
@@ -335,8 +348,8 @@ pub mod contract {
         );
 
         // The same batch twice: refused, the first kept, nothing left over.
-        commit(s, "t", 1, 0, 9, b"a\n", &plain).unwrap();
-        let err = commit(s, "t", 1, 0, 9, b"b\n", &plain).unwrap_err();
+        commit_plain(s, "t", 1, 0, 9, b"a\n").unwrap();
+        let err = commit_plain(s, "t", 1, 0, 9, b"b\n").unwrap_err();
         assert!(matches!(err, Error::Conflict(_)), "{err}");
         assert_eq!(s.read(&final_name("t", 1, 0, 9)).unwrap(), b"a\n");
         assert!(
@@ -347,7 +360,7 @@ pub mod contract {
         );
         // A batch overlapping a committed one is refused at commit time
         // (another writer got there first), and leaves nothing behind.
-        let err = commit(s, "t", 1, 5, 12, b"c\n", &plain).unwrap_err();
+        let err = commit_plain(s, "t", 1, 5, 12, b"c\n").unwrap_err();
         assert!(err.to_string().contains("another writer"), "{err}");
         assert!(
             s.list()

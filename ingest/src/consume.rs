@@ -22,7 +22,7 @@ use rdkafka::message::Message;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::commit::{FileOptions, Recovery, commit, recover};
+use crate::commit::{Recovery, commit, recover};
 use crate::error::{Error, Result};
 use crate::positions::{Batch, Limits, Positions, Step};
 use crate::probe::first_records;
@@ -94,6 +94,9 @@ struct SinkContext {
     /// single-file mode, where the group's offsets decide).
     store_positions: bool,
     rebalanced: AtomicBool,
+    /// The store as the last assignment read it, for the loop to realign
+    /// to without listing the store again.
+    recovered: Mutex<Option<Recovery>>,
     /// A store that could not be read, or refused, during a rebalance; fatal.
     failure: Mutex<Option<Error>>,
     /// The lag over the assigned partitions, or why it is unknown, from
@@ -166,6 +169,33 @@ fn lag_of(
     Ok(lag)
 }
 
+impl SinkContext {
+    fn fail(&self, error: Error) {
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+    }
+
+    /// Sets each partition of `tpl` to start where the store ends (after
+    /// its last committed file, or at the beginning of the log), never at
+    /// the group's offset: the store is the source of truth.
+    fn start_where_the_store_ends(&self, tpl: &mut TopicPartitionList) -> Result<()> {
+        let assigned: Vec<i32> = tpl
+            .elements_for_topic(&self.topic)
+            .iter()
+            .map(|e| e.partition())
+            .collect();
+        let recovery = recover(&*self.store, &self.topic, &assigned)?;
+        for &partition in &assigned {
+            let start = recovery
+                .next
+                .get(&partition)
+                .map_or(Offset::Beginning, |&n| Offset::Offset(n));
+            let _ = tpl.set_partition_offset(&self.topic, partition, start);
+        }
+        *self.recovered.lock().unwrap_or_else(|p| p.into_inner()) = Some(recovery);
+        Ok(())
+    }
+}
+
 impl ConsumerContext for SinkContext {
     fn rebalance(
         &self,
@@ -177,34 +207,11 @@ impl ConsumerContext for SinkContext {
             consumer.rebalance_protocol(),
             RebalanceProtocol::Cooperative
         );
-        let result = if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
-            && !self.store_positions
-        {
-            if cooperative {
-                consumer.incremental_assign(tpl)
-            } else {
-                consumer.assign(tpl)
-            }
-        } else if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-            // The store is the source of truth: fetching starts after the
-            // last committed file, or at the beginning of the log, never at
-            // the group's offset.
-            let assigned: Vec<i32> = tpl
-                .elements_for_topic(&self.topic)
-                .iter()
-                .map(|e| e.partition())
-                .collect();
-            match recover(&*self.store, &self.topic, &assigned) {
-                Ok(recovery) => {
-                    for elem in assigned {
-                        let start = recovery
-                            .next
-                            .get(&elem)
-                            .map_or(Offset::Beginning, |&n| Offset::Offset(n));
-                        let _ = tpl.set_partition_offset(&self.topic, elem, start);
-                    }
-                }
-                Err(e) => *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e),
+        let result = if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            if self.store_positions
+                && let Err(e) = self.start_where_the_store_ends(tpl)
+            {
+                self.fail(e);
             }
             if cooperative {
                 consumer.incremental_assign(tpl)
@@ -217,8 +224,7 @@ impl ConsumerContext for SinkContext {
             consumer.unassign()
         };
         if let Err(e) = result {
-            *self.failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some(Error::kafka("cannot take the assignment", e));
+            self.fail(Error::kafka("cannot take the assignment", e));
         }
         self.rebalanced.store(true, Ordering::Release);
     }
@@ -263,7 +269,17 @@ impl Sink<'_> {
         {
             return Err(failure);
         }
-        let recovery = self.store_recovery()?;
+        let recovered = self
+            .consumer
+            .context()
+            .recovered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let recovery = match recovered {
+            Some(recovery) => recovery,
+            None => self.store_recovery()?,
+        };
         self.positions.realign(recovery.next.clone());
         if self.opts.single_file.is_none() {
             self.check_against_topic(&recovery)?;
@@ -527,23 +543,11 @@ fn stored_last(store: &dyn Store, path: &str) -> Result<Vec<u8>> {
 /// NameNode fail-over, a busy disk): it is retried with backoff before the
 /// sink gives up; the protocol makes a retry safe. A conflict is not.
 fn commit_with_retries(store: &dyn Store, topic: &str, batch: &Batch, gzip: bool) -> Result<()> {
-    let options = FileOptions {
-        dir: batch.dir.clone(),
-        gzip,
-    };
     let mut backoff = Duration::from_millis(500);
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match commit(
-            store,
-            topic,
-            batch.partition,
-            batch.first,
-            batch.last,
-            &batch.data,
-            &options,
-        ) {
+        match commit(store, topic, batch, gzip) {
             Ok(_) => return Ok(()),
             // Another writer's batch, or a store that cannot be: no retry
             // can help.
@@ -561,12 +565,9 @@ fn commit_with_retries(store: &dyn Store, topic: &str, batch: &Batch, gzip: bool
     }
 }
 
-/// Runs the sink until `stop` is set, then flushes and returns.
-pub fn run_sink(
-    opts: &SinkOptions,
-    store: Arc<dyn Store + Send + Sync>,
-    stop: &Arc<AtomicBool>,
-) -> Result<SinkReport> {
+/// The consumer's settings: the sink's, then [`CONSUMER_DEFAULTS`], then
+/// the user's `-X` properties.
+fn consumer_config(opts: &SinkOptions) -> Result<ClientConfig> {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &opts.brokers)
@@ -589,11 +590,22 @@ pub fn run_sink(
             "the consumer group (--group, or -X group.id) must not be empty".into(),
         ));
     }
+    Ok(config)
+}
+
+/// A consumer subscribed to the topic, once the brokers have answered and
+/// shown that the topic exists.
+fn connect(
+    opts: &SinkOptions,
+    config: &ClientConfig,
+    store: &Arc<dyn Store + Send + Sync>,
+) -> Result<BaseConsumer<SinkContext>> {
     let context = SinkContext {
-        store: Arc::clone(&store),
+        store: Arc::clone(store),
         topic: opts.topic.clone(),
         store_positions: opts.single_file.is_none(),
         rebalanced: AtomicBool::new(false),
+        recovered: Mutex::new(None),
         failure: Mutex::new(None),
         lag: Mutex::new(None),
     };
@@ -618,7 +630,153 @@ pub fn run_sink(
     consumer
         .subscribe(&[&opts.topic])
         .map_err(|e| Error::kafka(format!("cannot subscribe to {}", opts.topic), e))?;
+    Ok(consumer)
+}
 
+/// When a sink with `--exit-when-idle` has been idle long enough: no record
+/// for that long, not counting the time spent waiting for the group to
+/// assign partitions (up to `--connect-timeout`).
+struct Idle {
+    limit: Option<Duration>,
+    joining_until: Instant,
+    last_record: Instant,
+}
+
+impl Idle {
+    fn new(opts: &SinkOptions, started: Instant) -> Idle {
+        Idle {
+            limit: opts.exit_when_idle,
+            joining_until: started + opts.connect_timeout,
+            last_record: started,
+        }
+    }
+
+    /// How long a poll may wait: no longer than the idle limit has left,
+    /// so that the sink stops when it is reached, not up to one wait later.
+    fn poll_wait(&self) -> Duration {
+        self.limit.map_or(POLL_WAIT, |idle| {
+            idle.saturating_sub(self.last_record.elapsed())
+                .min(POLL_WAIT)
+        })
+    }
+
+    /// Notes a burst of `taken` records at `now`. Joining a group takes
+    /// seconds on a stock broker (the first group creates
+    /// __consumer_offsets; group.initial.rebalance.delay.ms is 3 s): a sink
+    /// still waiting for partitions is not idle.
+    fn saw(&mut self, taken: usize, assigned: impl FnOnce() -> bool, now: Instant) {
+        if taken > 0 || (now < self.joining_until && !assigned()) {
+            self.last_record = now;
+        }
+    }
+
+    fn reached(&self, now: Instant) -> bool {
+        self.limit
+            .is_some_and(|idle| now.duration_since(self.last_record) >= idle)
+    }
+}
+
+impl Sink<'_> {
+    /// Warns of files in the store that are not the topic's batches (Hadoop
+    /// reads them as job input all the same), and starts each partition's
+    /// position where the store ends.
+    fn start(&mut self) -> Result<()> {
+        let recovery = self.store_recovery()?;
+        if self.opts.single_file.is_none() && !recovery.foreign.is_empty() {
+            let shown: Vec<&str> = recovery
+                .foreign
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            eprintln!(
+                "logmr-sink: warning: the store {} holds {} file(s) that are not {}'s batches \
+                 ({}{}); Hadoop reads them as job input all the same: move them out of the store",
+                self.store.describe(),
+                recovery.foreign.len(),
+                self.opts.topic,
+                shown.join(", "),
+                if recovery.foreign.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            );
+        }
+        self.positions.realign(recovery.next);
+        Ok(())
+    }
+
+    /// Takes what the consumer has queued, up to [`BURST`] records, waiting
+    /// at most `wait` for the first; returns how many were taken. The clock
+    /// is read once per burst, when its first record comes (a batch's age
+    /// counts from there): reading it for every record was 9% of the sink's
+    /// profile, more than copying the records.
+    fn take_burst(&mut self, wait: Duration) -> Result<usize> {
+        let mut taken = 0;
+        let mut clock = None;
+        let mut timeout = wait;
+        while taken < BURST {
+            let message = self.consumer.poll(timeout);
+            timeout = Duration::ZERO;
+            // A rebalance happens inside poll; act on it before the
+            // record, which may belong to a partition just assigned.
+            if self
+                .consumer
+                .context()
+                .rebalanced
+                .swap(false, Ordering::AcqRel)
+            {
+                self.realign()?;
+            }
+            match message {
+                Some(Ok(m)) => {
+                    taken += 1;
+                    let timestamp = m.timestamp().to_millis();
+                    let payload = m.payload().unwrap_or_default();
+                    let now = *clock.get_or_insert_with(Instant::now);
+                    self.accept(m.partition(), m.offset(), timestamp, payload, now)?;
+                }
+                Some(Err(e)) => {
+                    eprintln!("logmr-sink: warning: {e}");
+                    break;
+                }
+                None => break,
+            }
+        }
+        Ok(taken)
+    }
+
+    /// The progress line's detail: what was committed and skipped, and the
+    /// lag from the consumer's statistics.
+    fn progress(&self) -> String {
+        let lag = match &*self
+            .consumer
+            .context()
+            .lag
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+        {
+            Some(Ok(lag)) => lag.to_string(),
+            Some(Err(why)) => format!("unknown ({why})"),
+            None => "unknown (no statistics yet)".to_string(),
+        };
+        let report = &self.report;
+        format!(
+            "{} committed in {} files, {} skipped, lag {lag}",
+            report.records, report.files, report.skipped
+        )
+    }
+}
+
+/// Runs the sink until `stop` is set, then flushes and returns.
+pub fn run_sink(
+    opts: &SinkOptions,
+    store: Arc<dyn Store + Send + Sync>,
+    stop: &Arc<AtomicBool>,
+) -> Result<SinkReport> {
+    let config = consumer_config(opts)?;
+    let consumer = connect(opts, &config, &store)?;
     let limits = Limits {
         max_records: opts.max_records,
         max_bytes: opts.max_bytes,
@@ -639,103 +797,22 @@ pub fn run_sink(
         read: 0,
         read_bytes: 0,
     };
-    let recovery = sink.store_recovery()?;
-    if opts.single_file.is_none() && !recovery.foreign.is_empty() {
-        let shown: Vec<&str> = recovery
-            .foreign
-            .iter()
-            .take(5)
-            .map(String::as_str)
-            .collect();
-        eprintln!(
-            "logmr-sink: warning: the store {} holds {} file(s) that are not {}'s batches ({}{}); \
-             Hadoop reads them as job input all the same: move them out of the store",
-            store.describe(),
-            recovery.foreign.len(),
-            opts.topic,
-            shown.join(", "),
-            if recovery.foreign.len() > shown.len() {
-                ", …"
-            } else {
-                ""
-            }
-        );
-    }
-    sink.positions.realign(recovery.next);
+    sink.start()?;
     let every = StatsEvery {
         plain: opts.progress_every,
         ..StatsEvery::default()
     };
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, every);
-    let started = Instant::now();
-    let mut last_record = started;
+    let mut idle = Idle::new(opts, Instant::now());
     while !stop.load(Ordering::Relaxed) {
-        // Take what the consumer has queued, up to BURST records, then do
-        // the timed work once: reading the clock for every record was 9%
-        // of the sink's profile, more than copying the records.
-        let mut taken = 0;
-        // The clock, read once per burst when its first record comes: a
-        // batch's age is counted from there.
-        let mut clock = None;
-        // Wait no longer than the idle limit has left, so that the sink
-        // stops when it is reached, not up to one wait later.
-        let mut timeout = opts.exit_when_idle.map_or(POLL_WAIT, |idle| {
-            idle.saturating_sub(last_record.elapsed()).min(POLL_WAIT)
-        });
-        while taken < BURST {
-            let message = consumer.poll(timeout);
-            timeout = Duration::ZERO;
-            // A rebalance happens inside poll; act on it before the
-            // record, which may belong to a partition just assigned.
-            if consumer.context().rebalanced.swap(false, Ordering::AcqRel) {
-                sink.realign()?;
-            }
-            match message {
-                Some(Ok(m)) => {
-                    taken += 1;
-                    let timestamp = m.timestamp().to_millis();
-                    let payload = m.payload().unwrap_or_default();
-                    let now = *clock.get_or_insert_with(Instant::now);
-                    sink.accept(m.partition(), m.offset(), timestamp, payload, now)?;
-                }
-                Some(Err(e)) => {
-                    eprintln!("logmr-sink: warning: {e}");
-                    break;
-                }
-                None => break,
-            }
-        }
+        let taken = sink.take_burst(idle.poll_wait())?;
         let now = Instant::now();
-        if taken > 0
-            || (now.duration_since(started) < opts.connect_timeout && !sink.has_assignment())
-        {
-            // Joining a group takes seconds on a stock broker (the first
-            // group creates __consumer_offsets; group.initial.rebalance.delay.ms
-            // is 3 s): a sink still waiting for partitions is not idle.
-            last_record = now;
-        }
-        if opts
-            .exit_when_idle
-            .is_some_and(|idle| now.duration_since(last_record) >= idle)
-        {
+        idle.saw(taken, || sink.has_assignment(), now);
+        if idle.reached(now) {
             break;
         }
         sink.flush(false, now)?;
-        let report = &sink.report;
-        let (committed, files, skipped) = (report.records, report.files, report.skipped);
-        stats.tick(sink.read, sink.read_bytes, || {
-            let lag = match &*consumer
-                .context()
-                .lag
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-            {
-                Some(Ok(lag)) => lag.to_string(),
-                Some(Err(why)) => format!("unknown ({why})"),
-                None => "unknown (no statistics yet)".to_string(),
-            };
-            format!("{committed} committed in {files} files, {skipped} skipped, lag {lag}")
-        });
+        stats.tick(sink.read, sink.read_bytes, || sink.progress());
     }
     stats.finish();
     sink.flush(true, Instant::now())?;
