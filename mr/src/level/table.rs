@@ -202,7 +202,7 @@ impl Default for LevelTable {
 }
 
 impl LevelTable {
-    /// The built-in table documented in the README.
+    /// The built-in table documented in GUIDE.md.
     pub fn builtin() -> LevelTable {
         let mut table = LevelTable::empty();
         for level in Level::ALL {

@@ -289,7 +289,7 @@ fn a_broker_dying_mid_run_stops_the_run_within_the_message_timeout() {
     let started = Instant::now();
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
-    // The README's promise: generating stops at the first sign, and the run
+    // ingest/README.md's promise: generating stops at the first sign, and the run
     // ends within message.timeout.ms (30 s) of it.
     assert!(
         started.elapsed() < Duration::from_secs(36),

@@ -1581,11 +1581,11 @@ fn a_failing_mapper_fails_the_spark_job_with_its_reason() {
     );
 }
 
-/// Every descriptor's paths are valid HDFS paths, and the README names
-/// each job's output.
+/// Every descriptor's paths are valid HDFS paths, and the job scripts'
+/// README names each job's output.
 #[test]
 fn every_descriptor_has_valid_paths_that_the_readme_names() {
-    let readme = fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let readme = fs::read_to_string(jobs().join("README.md")).unwrap();
     for entry in fs::read_dir(jobs().join("jobs")).unwrap() {
         let path = entry.unwrap().path();
         let text = fs::read_to_string(&path).unwrap();
@@ -1607,7 +1607,7 @@ fn every_descriptor_has_valid_paths_that_the_readme_names() {
             if key == "output=" {
                 assert!(
                     readme.contains(value),
-                    "the README does not name {value} ({})",
+                    "hadoop-jobs/README.md does not name {value} ({})",
                     path.display()
                 );
             }
