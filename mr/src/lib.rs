@@ -47,13 +47,3 @@ pub use error::{Error, Result};
 
 #[cfg(test)]
 mod properties;
-
-/// Helpers shared by the unit tests of several modules.
-#[cfg(all(test, unix))]
-mod test_support {
-    /// Makes a FIFO at `path` with mkfifo(1).
-    pub fn mkfifo(path: &std::path::Path) {
-        let made = std::process::Command::new("mkfifo").arg(path).status();
-        assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
-    }
-}

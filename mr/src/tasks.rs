@@ -213,7 +213,7 @@ mod tests {
 
         let fifo = std::env::temp_dir().join(format!("logmr-fifo-{}", std::process::id()));
         let _ = std::fs::remove_file(&fifo);
-        crate::test_support::mkfifo(&fifo);
+        logmr_harness::mkfifo(&fifo);
         let writer = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::write(fifo, b"[INFO] a\n[WARN] b\n").unwrap())

@@ -264,7 +264,7 @@ mod tests {
         let dir = scratch("fifo");
         std::fs::write(dir.join("a.log"), b"[INFO] a\n").unwrap();
         let fifo = dir.join("pipe");
-        crate::test_support::mkfifo(&fifo);
+        logmr_harness::mkfifo(&fifo);
         let found = Expansion::of(std::slice::from_ref(&dir)).unwrap();
         assert_eq!(paths(&found), [dir.join("a.log")]);
         assert_eq!(found.special, 1);

@@ -12,13 +12,10 @@ use ingest::hdfs::HdfsStore;
 use ingest::store::Store;
 use logmr_e2e::services::{services, unique};
 use logmr_e2e::{TempDir, binary, workspace_root};
+use logmr_harness::{run_with_stdin, text};
 
 fn jobs() -> PathBuf {
     workspace_root().join("hadoop-jobs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The level counts `logmr` gives for these files in one process: the
@@ -32,20 +29,7 @@ fn reference(files: &[PathBuf]) -> String {
     assert!(map.status.success());
     let mut reduce = Command::new(binary("logmr"));
     reduce.arg("reduce");
-    text(&run_with_stdin(reduce, &map.stdout).stdout)
-}
-
-fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Output {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
+    text(&run_with_stdin(&mut reduce, &map.stdout).stdout)
 }
 
 fn sorted_lines(s: &str) -> Vec<&str> {
@@ -686,7 +670,7 @@ fn logcount_local_counts_files_directories_and_stdin() {
     for file in &files {
         all.extend(fs::read(file).unwrap());
     }
-    let out = run_with_stdin(local(&[]), &all);
+    let out = run_with_stdin(&mut local(&[]), &all);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), want);
 
@@ -739,13 +723,7 @@ fn the_local_runners_count_each_file_once() {
     symlink("2024-12-10/a.log", logs.join("current.log")).unwrap();
     symlink(".", logs.join("loop-x")).unwrap();
     symlink(".", logs.join("loop-y")).unwrap();
-    assert!(
-        Command::new("mkfifo")
-            .arg(logs.join("pipe"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    logmr_harness::mkfifo(&logs.join("pipe"));
     let logs_arg = logs.to_str().unwrap();
     let current = logs.join("current.log");
     let args = [logs_arg, current.to_str().unwrap()];
