@@ -3,7 +3,7 @@
 //! are `logmr::units::parse_size`).
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use crate::levelcount::Target;
 use crate::report::Table;
@@ -41,4 +41,20 @@ pub fn targets_table(title: &str, targets: &[Target]) -> Table {
         ]);
     }
     t
+}
+
+/// Writes a report file, its path named in the error.
+pub fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// A bench program's end: its error on stderr, after its name, and exit 1.
+pub fn exit(name: &str, result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

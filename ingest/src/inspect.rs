@@ -43,24 +43,13 @@ pub fn inspect(
         config.set(k, v);
     }
     let consumer: BaseConsumer = config.create().map_err(|e| Error::client("consumer", e))?;
-    let metadata = consumer
-        .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
-        .map_err(|e| Error::Unreachable {
-            brokers: opts.brokers.clone(),
-            detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
-        })?;
-    let partitions: Vec<i32> = crate::kafka::partitions_of(&metadata, &opts.topic)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| p.id())
-        .collect();
-    if partitions.is_empty() {
-        return Err(Error::MissingTopic {
-            topic: opts.topic.clone(),
-            brokers: opts.brokers.clone(),
-            hint: "check its name (logmr-gen creates it)",
-        });
-    }
+    let partitions = crate::kafka::existing_partitions(
+        &consumer,
+        &opts.brokers,
+        &opts.topic,
+        opts.connect_timeout,
+        "check its name (logmr-gen creates it)",
+    )?;
     // Assigned directly, not subscribed: a look must not move any group.
     let mut assignment = TopicPartitionList::new();
     let start = if opts.from_beginning {

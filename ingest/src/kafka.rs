@@ -13,6 +13,7 @@ use futures_executor::block_on;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::{ClientContext, DefaultClientContext};
 use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
@@ -120,6 +121,33 @@ pub fn partitions_of<'m>(
         .iter()
         .find(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty())
         .map(|t| t.partitions())
+}
+
+/// The partitions of `topic`, asked of the brokers that `consumer` reaches
+/// (`brokers`, for the message): an error when they do not answer within
+/// `timeout`, or when the topic does not exist (with `hint`, what to do).
+pub fn existing_partitions<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    brokers: &str,
+    topic: &str,
+    timeout: Duration,
+    hint: &'static str,
+) -> Result<Vec<i32>> {
+    let metadata =
+        consumer
+            .fetch_metadata(Some(topic), timeout)
+            .map_err(|e| Error::Unreachable {
+                brokers: brokers.to_string(),
+                detail: format!("{e} (within {} s)", timeout.as_secs()),
+            })?;
+    match partitions_of(&metadata, topic) {
+        Some(partitions) => Ok(partitions.iter().map(|p| p.id()).collect()),
+        None => Err(Error::MissingTopic {
+            topic: topic.to_string(),
+            brokers: brokers.to_string(),
+            hint,
+        }),
+    }
 }
 
 /// Fails unless the brokers answer a metadata request within the timeout;

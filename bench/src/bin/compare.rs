@@ -251,8 +251,7 @@ fn run() -> Result<(), String> {
         body.join("\n"),
         tools_table().markdown()
     );
-    std::fs::write(&results_file, full)
-        .map_err(|e| format!("writing {}: {e}", results_file.display()))?;
+    program::write(&results_file, full)?;
 
     let relative = results_file.strip_prefix(&root).unwrap_or(&results_file);
     let notes_path = root.join("bench/notes.md");
@@ -271,8 +270,7 @@ fn run() -> Result<(), String> {
         Some(section) => report::with_yarn_section(&summary_text, section, report::NOTES_HEADING),
         None => summary_text,
     };
-    std::fs::write(&summary, summary_text)
-        .map_err(|e| format!("writing {}: {e}", summary.display()))?;
+    program::write(&summary, summary_text)?;
     eprintln!(
         "compare: wrote {} and {}",
         results_file.display(),
@@ -283,11 +281,5 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("compare: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    program::exit("compare", run())
 }

@@ -121,11 +121,10 @@ fn run() -> Result<(), String> {
     std::fs::create_dir_all(&results_dir)
         .map_err(|e| format!("creating {}: {e}", results_dir.display()))?;
     let results_file = results_dir.join(format!("yarn-{date}-{}MiB.md", cfg.size >> 20));
-    std::fs::write(
+    program::write(
         &results_file,
         format!("# On YARN\n\n{header}\n\n{}", body.join("\n")),
-    )
-    .map_err(|e| format!("writing {}: {e}", results_file.display()))?;
+    )?;
     let relative = results_file.strip_prefix(&root).unwrap_or(&results_file);
     let section = format!(
         "{}\n## On YARN and Spark: the job as users run it\n\n{header} Report: [{rel}]({rel}). \
@@ -141,11 +140,10 @@ fn run() -> Result<(), String> {
         rel = relative.display()
     );
     let previous = std::fs::read_to_string(&summary).unwrap_or_default();
-    std::fs::write(
+    program::write(
         &summary,
         report::with_yarn_section(&previous, &section, report::NOTES_HEADING),
-    )
-    .map_err(|e| format!("writing {}: {e}", summary.display()))?;
+    )?;
     eprintln!(
         "yarn: wrote {} and the YARN section of {}",
         results_file.display(),
@@ -156,11 +154,5 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("yarn: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    program::exit("yarn", run())
 }

@@ -136,21 +136,15 @@ fn connect(
     let consumer: BaseConsumer<SinkContext> = config
         .create_with_context(context)
         .map_err(|e| Error::client("consumer", e))?;
-    let metadata = consumer
-        .fetch_metadata(Some(&opts.topic), opts.connect_timeout)
-        .map_err(|e| Error::Unreachable {
-            brokers: opts.brokers.clone(),
-            detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
-        })?;
     // A sink of a topic that is not there would wait for ever, or stop
     // idle having committed nothing, exit 0: neither tells the user.
-    if crate::kafka::partitions_of(&metadata, &opts.topic).is_none() {
-        return Err(Error::MissingTopic {
-            topic: opts.topic.clone(),
-            brokers: opts.brokers.clone(),
-            hint: "create it first (logmr-gen creates it), then start the sink",
-        });
-    }
+    crate::kafka::existing_partitions(
+        &consumer,
+        &opts.brokers,
+        &opts.topic,
+        opts.connect_timeout,
+        "create it first (logmr-gen creates it), then start the sink",
+    )?;
     consumer
         .subscribe(&[&opts.topic])
         .map_err(|e| Error::kafka(format!("cannot subscribe to {}", opts.topic), e))?;
