@@ -44,6 +44,9 @@ pub(crate) mod tokens;
 pub mod units;
 
 pub use error::{Error, Result};
+pub use keys::{KeyMaker, KeySpec};
+pub use layout::{Layout, Line};
+pub use level::{Detector, LevelTable, Mode};
 
 #[cfg(test)]
 mod properties;
