@@ -19,6 +19,8 @@
 //! * [`streaming`] is the Hadoop Streaming side: separators from the
 //!   environment, counters and status on stderr; [`jobpaths`] resolves a
 //!   job's paths as Hadoop does, for the job scripts' guard.
+//! * [`units`] reads and writes sizes, counts and digits, and [`progress`]
+//!   draws the progress line; the ingest tools use both.
 
 pub mod bytescan;
 pub mod civil;
