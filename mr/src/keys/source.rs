@@ -20,7 +20,7 @@
 //! The layouts are recognised by [`crate::layout`]; this module chooses
 //! among what they place.
 
-use crate::layout::{Layout, Line, header, json, logfmt};
+use crate::layout::{Layout, Line, header, json, logcat, logfmt};
 use crate::tokens::{past_group, token_end};
 
 /// Keys that name a line's source in JSON and logfmt, in order of preference.
@@ -134,14 +134,18 @@ pub fn find<'a>(line: &Line<'a>, after: Option<(usize, usize)>) -> Option<&'a [u
     match line.layout() {
         Layout::Json => return json::string_value(bytes, is_source_key),
         Layout::Syslog(syslog) => return Some(&bytes[syslog.host.0..syslog.host.1]),
-        Layout::Logcat { tag: Some(tag), .. } => return Some(tag),
+        Layout::Logcat { .. } => {
+            if let Some(tag) = logcat::tag(bytes) {
+                return Some(tag);
+            }
+        }
         Layout::BlueGene { node } => return Some(node),
         Layout::Logfmt => {
             if let Some(value) = logfmt::value(bytes, SOURCE_KEYS) {
                 return Some(value);
             }
         }
-        Layout::Logcat { tag: None, .. } | Layout::Plain => {}
+        Layout::Plain => {}
     }
     let (start, end) = after.or_else(|| header::source(bytes))?;
     Some(&bytes[start..end])

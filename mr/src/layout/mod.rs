@@ -26,8 +26,9 @@ pub enum Layout<'a> {
     Json,
     /// A syslog line, BSD or RFC 5424, with or without `<PRI>`.
     Syslog(syslog::Syslog),
-    /// An Android logcat line, with its priority letter and tag.
-    Logcat { letter: u8, tag: Option<&'a [u8]> },
+    /// An Android logcat line, with its priority letter; its tag is
+    /// [`logcat::tag`], read only by a key that needs it.
+    Logcat { letter: u8 },
     /// A BlueGene/L line: `- 1117838570 2005.06.03 NODE …`.
     BlueGene { node: &'a [u8] },
     /// A logfmt line: its first token is a `KEY=value` pair.
@@ -78,10 +79,7 @@ pub fn classify(line: &[u8]) -> Layout<'_> {
         return Layout::Syslog(found);
     }
     if let Some(letter) = logcat::priority_letter(line) {
-        return Layout::Logcat {
-            letter,
-            tag: logcat::tag(line),
-        };
+        return Layout::Logcat { letter };
     }
     if let Some(node) = bluegene_node(line) {
         return Layout::BlueGene { node };
@@ -92,16 +90,33 @@ pub fn classify(line: &[u8]) -> Layout<'_> {
     Layout::Plain
 }
 
-/// The node of a BlueGene/L line: `- 1117838570 2005.06.03 NODE …`.
+/// The node of a BlueGene/L line: `- 1117838570 2005.06.03 NODE …`
+/// (fields split at spaces).
 fn bluegene_node(line: &[u8]) -> Option<&[u8]> {
-    let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
-    fields.next()?;
-    let epoch = fields.next()?;
-    let date = fields.next()?;
-    let dotted = date.len() == 10 && date[4] == b'.' && date[7] == b'.';
-    (epoch.len() == 10 && epoch.iter().all(u8::is_ascii_digit) && dotted)
-        .then(|| fields.next())
-        .flatten()
+    let mut at = 0;
+    field(line, &mut at)?;
+    let epoch = field(line, &mut at)?;
+    if epoch.len() != 10 || !epoch.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let date = field(line, &mut at)?;
+    if date.len() != 10 || date[4] != b'.' || date[7] != b'.' {
+        return None;
+    }
+    field(line, &mut at)
+}
+
+/// The next field of `line` from `at` on, fields split at runs of spaces.
+fn field<'l>(line: &'l [u8], at: &mut usize) -> Option<&'l [u8]> {
+    while line.get(*at) == Some(&b' ') {
+        *at += 1;
+    }
+    if *at == line.len() {
+        return None;
+    }
+    let start = *at;
+    *at += memchr::memchr(b' ', &line[start..]).unwrap_or(line.len() - start);
+    Some(&line[start..*at])
 }
 
 #[cfg(test)]
