@@ -3,6 +3,7 @@
 //! [`Part`]s and the spelling of each level it can express.
 
 use logmr::civil::{Civil, MONTHS, WEEKDAYS};
+use logmr::units::push_padded;
 
 /// A piece of a line template.
 #[derive(Clone, Copy, Debug)]
@@ -342,11 +343,6 @@ pub const MESSAGES: &[&str] = &[
     "cache miss rate {n}%",
 ];
 
-/// Appends `n` zero-padded to `width` digits.
-pub fn push_num(out: &mut Vec<u8>, n: u64, width: usize) {
-    logmr::units::push_padded(out, n, width);
-}
-
 /// What a line is made of besides its template.
 pub struct Fields<'a> {
     pub time: &'a Civil,
@@ -359,20 +355,20 @@ pub struct Fields<'a> {
 
 /// `YYYY<sep>MM<sep>DD`
 fn ymd(out: &mut Vec<u8>, year: u64, t: &Civil, sep: u8) {
-    push_num(out, year, 4);
+    push_padded(out, year, 4);
     out.push(sep);
-    push_num(out, u64::from(t.month), 2);
+    push_padded(out, u64::from(t.month), 2);
     out.push(sep);
-    push_num(out, u64::from(t.day), 2);
+    push_padded(out, u64::from(t.day), 2);
 }
 
 /// `HH<sep>MM<sep>SS`
 fn hms(out: &mut Vec<u8>, t: &Civil, sep: u8) {
-    push_num(out, u64::from(t.hour), 2);
+    push_padded(out, u64::from(t.hour), 2);
     out.push(sep);
-    push_num(out, u64::from(t.minute), 2);
+    push_padded(out, u64::from(t.minute), 2);
     out.push(sep);
-    push_num(out, u64::from(t.second), 2);
+    push_padded(out, u64::from(t.second), 2);
 }
 
 /// Appends one line of `layout`, with its newline.
@@ -384,61 +380,61 @@ pub fn write_line(layout: &Layout, f: &Fields<'_>, out: &mut Vec<u8>) {
             Text(s) => out.extend_from_slice(s.as_bytes()),
             Ymd => ymd(out, year, t, b'-'),
             Hms => hms(out, t, b':'),
-            Millis => push_num(out, u64::from(t.millis), 3),
-            Micros => push_num(out, u64::from(t.millis) * 1000, 6),
-            Year => push_num(out, year, 4),
+            Millis => push_padded(out, u64::from(t.millis), 3),
+            Micros => push_padded(out, u64::from(t.millis) * 1000, 6),
+            Year => push_padded(out, year, 4),
             YymmddHhmmss => {
                 for v in [year % 100, t.month.into(), t.day.into()] {
-                    push_num(out, v, 2);
+                    push_padded(out, v, 2);
                 }
                 out.push(b' ');
                 for v in [t.hour, t.minute, t.second] {
-                    push_num(out, u64::from(v), 2);
+                    push_padded(out, u64::from(v), 2);
                 }
             }
             MonDay => {
                 out.extend_from_slice(MONTHS[t.month as usize - 1].as_bytes());
                 out.extend_from_slice(if t.day < 10 { b"  " } else { b" " });
-                push_num(out, u64::from(t.day), 1);
+                push_padded(out, u64::from(t.day), 1);
             }
             WeekdayMonDay => {
                 out.extend_from_slice(WEEKDAYS[t.weekday as usize].as_bytes());
                 out.push(b' ');
                 out.extend_from_slice(MONTHS[t.month as usize - 1].as_bytes());
                 out.push(b' ');
-                push_num(out, u64::from(t.day), 2);
+                push_padded(out, u64::from(t.day), 2);
             }
             MmDd => {
-                push_num(out, u64::from(t.month), 2);
+                push_padded(out, u64::from(t.month), 2);
                 out.push(b'-');
-                push_num(out, u64::from(t.day), 2);
+                push_padded(out, u64::from(t.day), 2);
             }
-            Epoch => push_num(out, f.unix_secs.max(0) as u64, 1),
+            Epoch => push_padded(out, f.unix_secs.max(0) as u64, 1),
             YmdDots => ymd(out, year, t, b'.'),
             BglTime => {
                 ymd(out, year, t, b'-');
                 out.push(b'-');
                 hms(out, t, b'.');
                 out.push(b'.');
-                push_num(out, u64::from(t.millis) * 1000, 6);
+                push_padded(out, u64::from(t.millis) * 1000, 6);
             }
             Iso => {
                 ymd(out, year, t, b'-');
                 out.push(b'T');
                 hms(out, t, b':');
                 out.push(b'.');
-                push_num(out, u64::from(t.millis), 3);
+                push_padded(out, u64::from(t.millis), 3);
                 out.push(b'Z');
             }
             Machine => {
                 out.extend_from_slice(b"machine-");
-                push_num(out, u64::from(f.machine), 2);
+                push_padded(out, u64::from(f.machine), 2);
             }
             Level => out.extend_from_slice(f.level.as_bytes()),
             Message => {
                 let (head, tail) = f.message.split_once("{n}").unwrap_or((f.message, ""));
                 out.extend_from_slice(head.as_bytes());
-                push_num(out, f.number, 1);
+                push_padded(out, f.number, 1);
                 out.extend_from_slice(tail.as_bytes());
             }
             PadLevelTo(width) => out.resize(out.len() + width.saturating_sub(f.level.len()), b' '),
@@ -450,6 +446,6 @@ pub fn write_line(layout: &Layout, f: &Fields<'_>, out: &mut Vec<u8>) {
 /// The machine id as written in lines and used as the Kafka key.
 pub fn machine_key(machine: u32) -> Vec<u8> {
     let mut key = b"machine-".to_vec();
-    push_num(&mut key, u64::from(machine), 2);
+    push_padded(&mut key, u64::from(machine), 2);
     key
 }

@@ -11,7 +11,7 @@ mod words;
 use std::num::NonZeroUsize;
 
 use crate::layout::json::{self, JsonLevel};
-use crate::layout::{Layout, Line, logcat, syslog};
+use crate::layout::{self, Layout, Line, logcat, syslog};
 pub use table::{KeyId, Level, LevelTable, TableError, UNKNOWN_KEY};
 
 /// How the level is found.
@@ -102,11 +102,7 @@ impl Detector {
         let level = match first {
             b'<' => return self.pri(line),
             b'{' => return self.json(line),
-            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c'
-                if line.trim_ascii_start().first() == Some(&b'{') =>
-            {
-                return self.json(line);
-            }
+            _ if first.is_ascii_whitespace() && layout::is_json(line) => return self.json(line),
             _ => Level::from_logcat_letter(logcat::priority_letter(line)?),
         }?;
         self.known(level)
