@@ -107,6 +107,20 @@ function Get-LogmrBuild([string]$Path) {
     return 'not the portable build: nodes need the glibc it was built against; bash mr/build-portable.sh builds one for glibc 2.17'
 }
 
+# Invoke-After JOB PROGRAM LINES: the descriptor's after= command, a step run
+# here over the job's result lines (logmr templates learns from the job's
+# table); the lines as they are when it has none.
+function Invoke-After([hashtable]$Job, [string]$Program, [string[]]$Lines) {
+    if (-not $Job['after']) { return $Lines }
+    $words = @($Job['after'] -split ' ')
+    $rest = @()
+    if ($words.Count -gt 1) { $rest = $words[1..($words.Count - 1)] }
+    if ($words[0] -eq 'logmr') { $words[0] = $Program }
+    $out = $Lines | & $words[0] @rest
+    if ($LASTEXITCODE -ne 0) { Fail 1 "the step after the job ($($Job['after'])) exited with code $LASTEXITCODE" }
+    return $out
+}
+
 # Get-TaskCommand COMMAND PROGRAM: COMMAND with its leading `logmr` replaced
 # by PROGRAM.
 function Get-TaskCommand([string]$Command, [string]$Program) {

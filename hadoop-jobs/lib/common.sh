@@ -132,6 +132,20 @@ task_words() {
     esac
 }
 
+# after_step PROGRAM [NAME=VALUE...]: the descriptor's after= command, a
+# step run here over the job's result on stdin (logmr templates learns from
+# the job's table), with the task environment given; cat when it has none.
+after_step() {
+    local program=$1 after_words
+    shift
+    if [ -z "${job[after]:-}" ]; then
+        cat
+        return
+    fi
+    task_words after_words "${job[after]}" "$program"
+    env "$@" "${after_words[@]}"
+}
+
 # streaming_env KEY=VALUE: the NAME=VALUE (for env(1)) that Hadoop
 # Streaming makes of a job setting in a task's environment: KEY with every
 # byte but letters and digits turned into `_`, VALUE literal.

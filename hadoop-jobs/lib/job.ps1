@@ -178,5 +178,6 @@ try {
     Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
 }
 
-& $hadoop fs @generic -cat "$OutputPath/part-*"
+$result = & $hadoop fs @generic -cat "$OutputPath/part-*"
 if ($LASTEXITCODE -ne 0) { Fail 1 "the job succeeded but its output $OutputPath/part-* could not be read" }
+Invoke-After $job $logmrPath $result

@@ -196,7 +196,7 @@ try {
         Set-Content -LiteralPath (Join-Path $OutputPath '_SUCCESS') -Value @()
         [Console]::Error.WriteLine("${ScriptName}: map tasks: $task; the result is in $(Join-Path $OutputPath 'part-00000')")
     } else {
-        $result
+        Invoke-After $job $logmrPath $result
     }
 } finally {
     foreach ($name in $taskEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $null) }

@@ -81,7 +81,10 @@ $result = [IO.Path]::GetTempFileName()
 try {
     & $sparkSubmit --master $Master --conf spark.log.level=WARN @confArgs $script ([IO.Path]::GetFileNameWithoutExtension($Descriptor)) $logmrPath ($job['mapper']) --result $result @jobArgs | ForEach-Object { [Console]::Error.WriteLine($_) }
     switch ($LASTEXITCODE) {
-        0 { [IO.File]::OpenRead($result).CopyTo([Console]::OpenStandardOutput()) }
+        0 {
+            if ($job['after']) { Invoke-After $job $logmrPath (Get-Content -LiteralPath $result) }
+            else { [IO.File]::OpenRead($result).CopyTo([Console]::OpenStandardOutput()) }
+        }
         2 { Fail 2 'bad arguments for the job (see above)' }
         default { Fail 1 "the Spark job failed (spark-submit exited with code $LASTEXITCODE; its messages above)" }
     }

@@ -31,6 +31,7 @@ pub mod jobpaths;
 pub mod keys;
 pub mod laws;
 pub mod layout;
+pub mod learn;
 pub mod level;
 pub mod linebuf;
 pub mod map;

@@ -15,6 +15,7 @@ use crate::tasks::Task;
 use crate::units::human_bytes;
 
 use super::ReadOptions;
+use super::templates::Relabel;
 
 /// Options of `logmr map`.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct MapOptions {
     pub separator: Vec<u8>,
     /// Print `KEY<SEP>1` per line instead of aggregated counts.
     pub emit_each: bool,
+    /// With `emit_each`, each key's template part put under these learned
+    /// templates.
+    pub templates: Option<Relabel>,
     /// The most memory the `--by` key table may take before its counts are
     /// written out and it is emptied.
     pub memory: usize,
@@ -93,6 +97,7 @@ fn emit_each(opts: &MapOptions, tasks: &[Task], out: &mut dyn Write) -> Result<M
         }
         Some(maker) => {
             let mut key = Vec::with_capacity(256);
+            let mut templates = opts.templates.clone();
             map_all(opts, tasks, |input, rdr, buf, on_block| {
                 map_lines(
                     input,
@@ -100,6 +105,9 @@ fn emit_each(opts: &MapOptions, tasks: &[Task], out: &mut dyn Write) -> Result<M
                     buf,
                     |line| {
                         maker.write_key(detector, line, &mut key);
+                        if let Some(templates) = &mut templates {
+                            templates.apply(&mut key);
+                        }
                         write_count(out, &key, &opts.separator, 1).map_err(Error::Write)
                     },
                     on_block,

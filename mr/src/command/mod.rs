@@ -6,6 +6,7 @@ pub mod map;
 pub mod reduce;
 pub mod report;
 pub mod run;
+pub mod templates;
 pub mod top;
 
 use std::io::{self, Read, Write};

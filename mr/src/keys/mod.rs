@@ -108,6 +108,11 @@ impl KeySpec {
     pub fn parts(&self) -> &[Part] {
         &self.0
     }
+
+    /// Where the template part is among the parts, if there is one.
+    pub fn template_part(&self) -> Option<usize> {
+        self.0.iter().position(|p| *p == Part::Template)
+    }
 }
 
 impl fmt::Display for KeySpec {

@@ -11,5 +11,6 @@ mod reduce;
 mod report;
 mod run;
 mod streaming;
+mod templates;
 mod top;
 mod util;

@@ -51,6 +51,10 @@ enum Command {
     /// the output is what map | sort | reduce prints.
     #[command(after_long_help = cmd::run::help())]
     Run(cmd::run::RunArgs),
+    /// Learn templates from a KEY<TAB>COUNT table keyed by template (such as
+    /// `map --by level,template` reduced): ids and learned variables.
+    #[command(after_long_help = cmd::templates::help())]
+    Templates(cmd::templates::TemplatesArgs),
     /// Print the N keys with the largest totals in KEY<TAB>COUNT input (such
     /// as reduce output), largest first.
     #[command(after_long_help = cmd::top::help())]
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args, &mut out),
         Command::Report(args) => cmd::report::run(args, &mut out),
         Command::Top(args) => cmd::top::run(args, &mut out),
+        Command::Templates(args) => cmd::templates::run(args, &mut out),
         Command::Levels(args) => cmd::levels::run(args, &mut out),
         Command::Paths(args) => cmd::paths::run(args, &mut out),
     };

@@ -2,11 +2,14 @@
 
 use std::io::Write;
 
+use std::path::PathBuf;
+
 use clap::Args;
-use logmr::Result;
 use logmr::command::map::{self, MapOptions};
+use logmr::command::templates::Relabel;
 use logmr::error::{EXIT_IO, EXIT_OK, EXIT_USAGE};
 use logmr::streaming::ENV_MAP_OUTPUT_SEPARATOR;
+use logmr::{Error, Result};
 
 use crate::help::with_exit_codes;
 use crate::keying::KeyArgs;
@@ -71,6 +74,13 @@ pub struct MapArgs {
     #[arg(long)]
     pub emit_each: bool,
 
+    /// With --emit-each and a template part in --by, put each line under the
+    /// learned templates in FILE (`logmr templates` or `logmr run` output for
+    /// the same --by): its template part becomes the id and the learned
+    /// template that matches it, or its own when none does.
+    #[arg(long, value_name = "FILE", requires = "emit_each")]
+    pub templates: Option<PathBuf>,
+
     #[command(flatten)]
     pub keys: KeyArgs,
 
@@ -89,12 +99,23 @@ pub struct MapArgs {
 pub fn run(args: MapArgs, out: &mut dyn Write) -> Result<()> {
     let separator = resolve_separator(args.separator, ENV_MAP_OUTPUT_SEPARATOR)?;
     let (detector, keys) = args.keys.keying()?;
+    let templates = match &args.templates {
+        None => None,
+        Some(path) => {
+            let part = keys
+                .as_ref()
+                .and_then(|k| k.spec().template_part())
+                .ok_or_else(|| Error::Usage("--templates needs a template part in --by".into()))?;
+            Some(Relabel::read(path, &separator, part)?)
+        }
+    };
     let opts = MapOptions {
         read: args.read.options(),
         detector,
         keys,
         separator,
         emit_each: args.emit_each,
+        templates,
         memory: args.memory,
     };
     map::run(&opts, out).map(|_| ())

@@ -7,4 +7,5 @@ pub mod paths;
 pub mod reduce;
 pub mod report;
 pub mod run;
+pub mod templates;
 pub mod top;

@@ -1,0 +1,164 @@
+//! `logmr templates`, the learned step: equal after any split of the input,
+//! equal to `logmr run`, and applied to single lines by `map --templates`.
+
+use crate::util::*;
+
+/// Lines of a few events whose variables are words (users) and numbers,
+/// under two levels.
+fn events(seed: u32, lines: u32) -> String {
+    let users = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    (0..lines)
+        .map(|i| {
+            let n = (i * 7919 + seed) % 1000;
+            let user = users[((i / 3) % 6) as usize];
+            match n % 4 {
+                0 => format!(
+                    "2024-12-10 14:33:{:02} [INFO] session opened for user {user} by uid={n}\n",
+                    n % 60
+                ),
+                1 => format!(
+                    "2024-12-10 14:33:{:02} [WARN] disk sda{n} is {n}% full\n",
+                    n % 60
+                ),
+                2 => format!(
+                    "2024-12-10 14:33:{:02} [INFO] session closed for user {user}\n",
+                    n % 60
+                ),
+                _ => format!(
+                    "2024-12-10 14:33:{:02} [INFO] [-] request {n} served\n",
+                    n % 60
+                ),
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Map tasks over any split of the input, their tables concatenated in
+    /// any order, then `logmr templates`: what `logmr run` prints.
+    #[test]
+    fn any_split_learns_what_run_learns(seed in 0u32..1000, lines in 1u32..400, cut in 0usize..400, swap in any::<bool>()) {
+        let text = events(seed, lines);
+        let cut = text[..cut.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let dir = TempDir::new("templates");
+        let a = dir.write("a.log", &text.as_bytes()[..cut]);
+        let b = dir.write("b.log", &text.as_bytes()[cut..]);
+        let whole = run_cmd(logmr().args(["run", "--by", "level,template"]).args([&a, &b]), b"");
+        prop_assert!(whole.status.success(), "{}", stderr(&whole));
+        let mut tables = Vec::new();
+        for file in [&a, &b] {
+            let mapped = run_cmd(logmr().args(["map", "--by", "level,template"]).arg(file), b"");
+            prop_assert!(mapped.status.success());
+            tables.push(mapped.stdout);
+        }
+        if swap {
+            tables.reverse();
+        }
+        let learned = run(&["templates", "--by", "level,template"], &tables.concat());
+        prop_assert!(learned.status.success(), "{}", stderr(&learned));
+        prop_assert_eq!(stdout(&learned), stdout(&whole));
+    }
+}
+
+#[test]
+fn learned_keys_hold_an_id_and_the_template() {
+    let text = events(1, 400);
+    let out = run(&["run", "--by", "level,template", "-"], text.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let opened: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains("session opened"))
+        .collect();
+    assert_eq!(opened.len(), 1, "{table}");
+    let parts: Vec<&str> = opened[0].split(['|', '\t']).collect();
+    assert_eq!(parts[0], "INFO");
+    assert!(
+        parts[1].len() == 12 && parts[1].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{opened:?}"
+    );
+    assert_eq!(parts[2], "session opened for user <VAR> by uid=<NUM>");
+    assert_eq!(parts[3], "100");
+    // The bracketed empty id does not split its event, and numbers are masks.
+    assert_eq!(
+        table.lines().filter(|l| l.contains("request")).count(),
+        1,
+        "{table}"
+    );
+    let total: u64 = table
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 400);
+}
+
+/// The per-line form: every line under the learned template that the table
+/// gave its pre-template, so summing the lines gives the learned table.
+#[test]
+fn each_line_gets_its_learned_template() {
+    let dir = TempDir::new("templates");
+    let log = dir.write("app.log", events(3, 500).as_bytes());
+    let learned = run_cmd(
+        logmr().args(["run", "--by", "level,template"]).arg(&log),
+        b"",
+    );
+    let table = dir.write("learned.tsv", &learned.stdout);
+    let each = |input: &[&Path], stdin: &[u8]| {
+        let mut cmd = logmr();
+        cmd.args([
+            "map",
+            "--emit-each",
+            "--by",
+            "level,template",
+            "--templates",
+        ])
+        .arg(&table)
+        .args(input);
+        run_cmd(&mut cmd, stdin)
+    };
+    let lines = each(&[&log], b"");
+    assert!(lines.status.success(), "{}", stderr(&lines));
+    assert_eq!(stdout(&lines).lines().count(), 500);
+    let summed = run(&["reduce"], &lines.stdout);
+    assert_eq!(stdout(&summed), stdout(&learned));
+    // A line of an event the table never saw is its own template.
+    let new = each(&[], b"[ERROR] fan 3 failed\n");
+    assert!(stdout(&new).starts_with("ERROR|"), "{}", stdout(&new));
+    assert!(
+        stdout(&new).ends_with("|fan <NUM> failed\t1\n"),
+        "{}",
+        stdout(&new)
+    );
+}
+
+#[test]
+fn a_table_without_a_template_part_is_refused() {
+    let out = run(&["templates", "--by", "level,hour"], b"INFO\t1\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no template part"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["templates", "--by", "level,template"], b"INFO\t1\n");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("has 1 part(s)"), "{}", stderr(&out));
+    let out = run(&["map", "--templates", "x.tsv"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let dir = TempDir::new("templates");
+    let table = dir.write("t.tsv", b"INFO|abc|x\t1\n");
+    let out = run_cmd(
+        logmr()
+            .args(["map", "--emit-each", "--by", "level", "--templates"])
+            .arg(&table),
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("needs a template part"),
+        "{}",
+        stderr(&out)
+    );
+}
