@@ -14,7 +14,7 @@ pub mod template;
 use std::fmt;
 
 use crate::civil::{Bucket, Stamp};
-use crate::layout::{Line, stamp};
+use crate::layout::{Layout, Line, stamp};
 use crate::level::Detector;
 use crate::level::table::LevelTable;
 
@@ -282,7 +282,10 @@ impl KeyMaker {
         }
         let line = Line::new(line);
         let (level, span) = detector.locate(&line);
-        let source = span.and_then(|span| source::after_level(line.bytes(), span));
+        let source = match line.layout() {
+            Layout::Delimited(delimited) => delimited.source(line.bytes(), span),
+            _ => span.and_then(|span| source::after_level(line.bytes(), span)),
+        };
         self.write_parts(detector, level, stamp, Some((&line, span, source)), out);
         level
     }

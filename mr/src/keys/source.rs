@@ -145,6 +145,7 @@ pub fn find<'a>(line: &Line<'a>, after: Option<(usize, usize)>) -> Option<&'a [u
                 return Some(value);
             }
         }
+        Layout::Delimited(_) => return after.map(|(start, end)| &bytes[start..end]),
         Layout::Plain => {}
     }
     let (start, end) = after.or_else(|| header::source(bytes))?;

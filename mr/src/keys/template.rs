@@ -19,7 +19,7 @@
 //! `<*>`. In `KEY=value` only the value is masked. White space collapses
 //! to one space, and a template is cut at [`MAX_TEMPLATE`] bytes.
 
-use crate::layout::{Layout, Line, header, json, logfmt};
+use crate::layout::{Layout, Line, header, json, logcat, logfmt};
 use crate::tokens::{
     is_block, is_date_name, is_hex_number, is_host, is_ipv4, is_path, is_unit, is_uuid, number_len,
 };
@@ -48,6 +48,14 @@ pub fn message<'a>(
     }
     if let Layout::Syslog(syslog) = layout {
         if let Some(at) = syslog.message {
+            return &line[at..];
+        }
+    }
+    if let Layout::Delimited(delimited) = layout {
+        return &line[delimited.message..];
+    }
+    if let Layout::Logcat { .. } = layout {
+        if let Some(at) = logcat::message_start(line) {
             return &line[at..];
         }
     }

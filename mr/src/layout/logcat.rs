@@ -111,12 +111,11 @@ pub fn priority_letter(line: &[u8]) -> Option<u8> {
     }
 }
 
-/// The tag of a logcat line (`… PID TID L TAG: msg` or `L/TAG(PID): msg`),
-/// a line that [`priority_letter`] accepts.
-pub fn tag(line: &[u8]) -> Option<&[u8]> {
+/// Where the tag of a logcat line starts, and the `:` that ends the tag
+/// part (`… PID TID L TAG: msg` or `L/TAG(PID): msg`).
+fn tag_part(line: &[u8]) -> Option<(usize, usize)> {
     if line.get(1) == Some(&b'/') {
-        let end = line.iter().position(|&b| b == b'(' || b == b':')?;
-        return Some(line[2..end].trim_ascii());
+        return Some((2, memchr::memchr(b':', line)?));
     }
     // The tag follows the first ` L ` or ` L/` after the timestamp.
     let at =
@@ -124,10 +123,20 @@ pub fn tag(line: &[u8]) -> Option<&[u8]> {
             w[0] == b' ' && w[1].is_ascii_uppercase() && matches!(w[2], b' ' | b'/')
         })? + 18
             + 3;
-    let end = at + memchr::memchr(b':', &line[at..])?;
-    let tag = line[at..end].trim_ascii();
+    Some((at, at + memchr::memchr(b':', &line[at..])?))
+}
+
+/// The tag of a logcat line, a line that [`priority_letter`] accepts.
+pub fn tag(line: &[u8]) -> Option<&[u8]> {
+    let (at, colon) = tag_part(line)?;
+    let tag = line[at..colon].trim_ascii();
     let tag = tag.split(|&b| b == b'(').next().unwrap_or(tag);
     (!tag.is_empty()).then_some(tag)
+}
+
+/// Where the message of a logcat line starts: past the `:` after its tag.
+pub fn message_start(line: &[u8]) -> Option<usize> {
+    tag_part(line).map(|(_, colon)| colon + 1)
 }
 
 #[cfg(test)]

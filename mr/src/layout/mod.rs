@@ -1,6 +1,7 @@
 //! Log layouts: what a line's bytes say about where its parts are. A line
 //! is classified once, when a key needs more than its level: JSON, syslog
-//! (BSD or RFC 5424), logcat, BlueGene/L, logfmt or plain, with what each
+//! (BSD or RFC 5424), logcat, BlueGene/L, logfmt, a header delimited by
+//! `|` or `;`, or plain, with what each
 //! layout places (a host, a tag, a node, a message). The level detector's
 //! fast path reads the same recognisers ([`syslog::pri_severity`],
 //! [`logcat::priority_letter`], [`json::level`]) without classifying.
@@ -10,6 +11,7 @@
 //! Nothing here knows level words or keys: those are the level detector's
 //! and the key makers'.
 
+pub mod delimited;
 pub mod header;
 pub mod json;
 pub mod logcat;
@@ -33,6 +35,8 @@ pub enum Layout<'a> {
     BlueGene { node: &'a [u8] },
     /// A logfmt line: its first token is a `KEY=value` pair.
     Logfmt,
+    /// A header of fields joined by `|` or `;`, not by white space.
+    Delimited(delimited::Delimited),
     /// None of these.
     Plain,
 }
@@ -69,8 +73,8 @@ pub fn is_json(line: &[u8]) -> bool {
     line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-/// The layout of `line`: the first of JSON, syslog, logcat, BlueGene/L and
-/// logfmt that it is, else plain.
+/// The layout of `line`: the first of JSON, syslog, logcat, BlueGene/L,
+/// logfmt and a delimited header that it is, else plain.
 pub fn classify(line: &[u8]) -> Layout<'_> {
     if is_json(line) {
         return Layout::Json;
@@ -86,6 +90,9 @@ pub fn classify(line: &[u8]) -> Layout<'_> {
     }
     if logfmt::is_logfmt(line) {
         return Layout::Logfmt;
+    }
+    if let Some(found) = delimited::parse(line) {
+        return Layout::Delimited(found);
     }
     Layout::Plain
 }
@@ -141,6 +148,8 @@ mod tests {
             ("time=2024-12-10T14:33:21Z level=info msg=x", "logfmt"),
             ("2024-12-10 14:33:21 [INFO] machine-07: x", "plain"),
             ("<34> not syslog", "plain"),
+            ("2024-12-10 14:33:21|INFO|svc|x", "delimited"),
+            ("check pass; user unknown", "plain"),
             ("", "plain"),
         ];
         for (line, want) in cases {
@@ -151,6 +160,7 @@ mod tests {
                 Layout::Logcat { .. } => "logcat",
                 Layout::BlueGene { .. } => "bluegene",
                 Layout::Logfmt => "logfmt",
+                Layout::Delimited(_) => "delimited",
                 Layout::Plain => "plain",
             };
             assert_eq!(got, want, "{:?}", bstr::BStr::new(line.bytes()));
