@@ -135,6 +135,7 @@ task_words() {
 # after_step PROGRAM [NAME=VALUE...]: the descriptor's after= command, a
 # step run here over the job's result on stdin (logmr templates learns from
 # the job's table), with the task environment given; cat when it has none.
+# Its failure ends the script with exit 1.
 after_step() {
     local program=$1 after_words
     shift
@@ -143,7 +144,7 @@ after_step() {
         return
     fi
     task_words after_words "${job[after]}" "$program"
-    env "$@" "${after_words[@]}"
+    env "$@" "${after_words[@]}" || die 1 "the step after the job (${job[after]}) failed"
 }
 
 # streaming_env KEY=VALUE: the NAME=VALUE (for env(1)) that Hadoop

@@ -178,5 +178,5 @@ if [ -n "$output" ]; then
     touch "$output/_SUCCESS"
     echo "$script_name: map tasks: $task; the result is in $output/part-00000" >&2
 else
-    after_step "$logmr" "${task_env[@]}" <"$result" || die 1 "the step after the job (${job[after]}) failed"
+    after_step "$logmr" "${task_env[@]}" <"$result"
 fi

@@ -7,7 +7,8 @@
 //!   id); [`civil`] is calendar time.
 //! * [`level`] finds the level of a line.
 //! * [`keys`] builds the group-by keys of `logmr map --by` from what the
-//!   layout places: time buckets, sources and message templates.
+//!   layout places: time buckets, sources and message templates; [`learn`]
+//!   learns templates from the table of masked ones.
 //! * [`linebuf`] hands out whole lines from large reused blocks, read on a
 //!   second thread when a task reads ahead.
 //! * [`map`] and [`reduce`] are the kernels; [`command`] wraps them into the

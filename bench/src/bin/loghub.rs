@@ -13,10 +13,12 @@ usage: loghub DIR [--logmr PATH] [--repeat N] [--work-dir DIR]
 
 Evaluates logmr on every family NAME in DIR that holds NAME/NAME_2k.log and
 NAME/NAME_2k.log_structured.csv (the loghub 2k samples): grouping accuracy
-of `logmr map --emit-each --by template` against the labelled events, source
-agreement with the labelled header columns, the share of lines with a time,
-and lines per second on the sample repeated N times (default 500). --logmr
-defaults to this checkout's target/release/logmr.";
+against the labelled events of the learned templates (`logmr run --by
+template`, applied to each line by `logmr map --emit-each --templates`) and
+of the masked ones alone, source agreement with the labelled header columns,
+the share of lines with a time, and lines per second of the learned path on
+the sample repeated N times (default 500). --logmr defaults to this
+checkout's target/release/logmr.";
 
 fn run() -> Result<(), String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

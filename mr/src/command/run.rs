@@ -5,7 +5,8 @@
 //! end. With `--by`, a worker whose key table passes its share of
 //! `--memory` writes it to a temporary file as a sorted run; the runs are
 //! merged at the end (`runs`). The output is what the Hadoop-style
-//! pipeline `logmr map | sort | logmr reduce` prints for the same input.
+//! pipeline `logmr map | sort | logmr reduce` prints for the same input,
+//! followed by `logmr templates` when the keys have a template part.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -60,6 +60,19 @@ fn split(key: &[u8], part: Option<usize>) -> Result<(Vec<&[u8]>, usize)> {
     Ok((parts, index))
 }
 
+/// The template id in a key of a learned table: its last part, but for
+/// the very last, that is twelve lower-case hex digits (a learned key is
+/// `…|ID|TEMPLATE…`; a template's own text is never an id, as hex numbers
+/// are masked).
+pub fn template_id(key: &[u8]) -> Option<&[u8]> {
+    let parts: Vec<&[u8]> = key.split(|&b| b == JOINER).collect();
+    parts[..parts.len() - 1]
+        .iter()
+        .rev()
+        .find(|p| p.len() == 12 && p.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .copied()
+}
+
 /// `parts` with the one at `index` replaced by `template`'s id and shown text.
 fn relabelled(parts: &[&[u8]], index: usize, template: &Template, out: &mut Vec<u8>) {
     out.clear();

@@ -162,3 +162,39 @@ fn a_table_without_a_template_part_is_refused() {
         stderr(&out)
     );
 }
+
+/// What is new: the templates of today's table whose ids yesterday's lacks,
+/// with their counts; a table without ids is refused.
+#[test]
+fn report_shows_the_templates_new_since_an_earlier_table() {
+    let dir = TempDir::new("templates");
+    let old_log = events(5, 300);
+    let new_log = format!("{old_log}[ERROR] fan 3 failed\n[ERROR] fan 4 failed\n");
+    let yesterday = run(&["run", "--by", "level,template", "-"], old_log.as_bytes());
+    let yesterday = dir.write("yesterday.tsv", &yesterday.stdout);
+    let today = run(&["run", "--by", "level,template", "-"], new_log.as_bytes());
+    let mut cmd = logmr();
+    cmd.args(["report", "--new-since"]).arg(&yesterday);
+    let report = run_cmd(&mut cmd, &today.stdout);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let table = stdout(&report);
+    assert_eq!(table.lines().count(), 2, "the row and the total: {table}");
+    assert!(
+        table.starts_with("ERROR|") && table.contains("|fan <NUM> failed"),
+        "{table}"
+    );
+    assert!(table.contains(" 2 "), "{table}");
+    assert!(
+        stderr(&report).contains("1 of 5 template(s) are new since"),
+        "{}",
+        stderr(&report)
+    );
+    let levels = run(&["run", "-"], new_log.as_bytes());
+    let refused = run_cmd(&mut cmd, &levels.stdout);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("holds no template id"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -33,8 +33,10 @@ order given. Time parts (minute 2024-12-10T14:33, hour 2024-12-10T14, day
 without one gets `-`. source is the host, machine, logger or component, `-`
 when there is none. template is the message after the line's header, with
 numbers, hex, hosts, UUIDs, paths, block ids and other ids masked (<NUM>,
-<HEX>, <HOST>, <UUID>, <PATH>, <BLK>, <*>). A `|`
-inside a part becomes `/`, a TAB a space. Every line is still counted once.
+<HEX>, <HOST>, <UUID>, <PATH>, <BLK>, <*>): a pre-template, from which
+`logmr templates` learns the templates after the job (logmr run does both).
+A `|` inside a part becomes `/`, a TAB a space. Every line is still counted
+once.
 
 Inputs are files, directories and globs with * or ? in any component (for
 shells that do not expand them, such as PowerShell). A directory is read for

@@ -22,8 +22,13 @@ columns of each level per time bucket, with empty buckets shown; otherwise
 horizontal bars of the largest keys. Lines counted under time `-` are left out
 of the chart and said so.
 
+With --new-since OLD, both tables are learned templates (keys …|ID|TEMPLATE):
+only the keys whose template id does not occur in OLD are shown, which is what
+is new today against yesterday's table.
+
 Examples:
   logmr run --by level,hour logs/ | logmr report --html levels.html
+  logmr run --by level,template today/ | logmr report --new-since yesterday.tsv
   hadoop fs -cat /user/kafka/logs_by_hour/part-* | logmr report --svg levels.svg";
 
 pub fn help() -> String {
@@ -52,6 +57,12 @@ pub struct ReportArgs {
           value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=1000), usize::from))]
     pub width: usize,
 
+    /// Only the templates that are not in FILE, an earlier learned table
+    /// (yesterday's `logmr templates` or `logmr run --by ...,template`
+    /// output), compared by template id; how many are new goes to stderr.
+    #[arg(long, value_name = "FILE")]
+    pub new_since: Option<PathBuf>,
+
     /// A malformed input line is an error (exit code 3), not a warning.
     #[arg(long)]
     pub strict: bool,
@@ -70,6 +81,7 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> Result<()> {
         html: args.html,
         svg: args.svg,
         title: args.title,
+        new_since: args.new_since,
     };
     report::run(&opts, out)
 }

@@ -17,11 +17,14 @@ Inputs are read as `logmr map` reads them (see its help). A gzip or UTF-16
 input, a FIFO and standard input are one map task each; other files are cut
 into tasks of --chunk-size bytes that end at line ends, and the worker
 threads take tasks in turn. The output is sorted by key, exactly what
-`logmr map FILES | LC_ALL=C sort | logmr reduce` prints.
+`logmr map FILES | LC_ALL=C sort | logmr reduce` prints; with a template
+part in --by, what `logmr templates` then learns from that table (each
+template part becomes a template id and the learned template).
 
 Examples:
   logmr run /var/log/app/                       # counts per level
-  logmr run --by level,hour 'logs/*.log.gz'     # per level and hour";
+  logmr run --by level,hour 'logs/*.log.gz'     # per level and hour
+  logmr run --by level,template app.log         # per level and learned template";
 
 pub fn help() -> String {
     with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE])
