@@ -130,16 +130,36 @@ fn mask_token(token: &[u8], after_number: bool, out: &mut Vec<u8>) -> bool {
         return false;
     }
     out.extend_from_slice(&token[..lead]);
-    let number = match core.iter().position(|&b| b == b'=') {
-        Some(eq) if eq > 0 && !is_path(core) => {
-            out.extend_from_slice(&core[..=eq]);
-            mask_value(&core[eq + 1..], out);
+    let number = match key_end(core) {
+        Some(end) => {
+            out.extend_from_slice(&core[..end]);
+            mask_value(&core[end..], out);
             false
         }
-        _ => mask_value(core, out),
+        None => mask_value(core, out),
     };
     out.extend_from_slice(&body[body.len() - trail..]);
     number && trail == 0
+}
+
+/// Where the value of a `KEY=value` or `KEY:value` token starts: past an
+/// `=` after anything, or past a `:` after a name of letters (with `_`,
+/// `.` or `-`), so that `CurrentState:112` keeps its name. Paths, hosts
+/// with a port and UUIDs are whole tokens, not keys.
+fn key_end(core: &[u8]) -> Option<usize> {
+    if is_path(core) {
+        return None;
+    }
+    if let Some(eq) = core.iter().position(|&b| b == b'=') {
+        return (eq > 0).then_some(eq + 1);
+    }
+    let colon = core.iter().position(|&b| b == b':')?;
+    let name = &core[..colon];
+    let is_name = name.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'));
+    (is_name && colon + 1 < core.len() && !is_host(core) && !is_uuid(core)).then_some(colon + 1)
 }
 
 /// Appends `core`, a token without its punctuation, masked: whole tokens
@@ -265,6 +285,16 @@ mod tests {
                 "mapred.task.id is deprecated. Instead, use mapreduce.task.attempt.id",
             ),
             ("  spaced\tout  ", "spaced out"),
+            // A name glued to its value keeps the name.
+            (
+                "onExtend:1514038530000 14 0 4",
+                "onExtend:<NUM> <NUM> <NUM> <NUM>",
+            ),
+            (
+                "ApplicableState: 112, CurrentState:112",
+                "ApplicableState: <NUM>, CurrentState:<NUM>",
+            ),
+            ("at 12:01:01 on web.example.com:80", "at <*> on <HOST>"),
             (
                 "deadbeef is a word, not hex; cafe too",
                 "deadbeef is a word, not hex; cafe too",
