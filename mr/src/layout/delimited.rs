@@ -25,10 +25,10 @@ pub struct Delimited {
     pub message: usize,
 }
 
-/// A field of a header: empty, a stamp (`2024-01-01 10:00:00`), or a token
-/// without white space.
+/// A field of a header: a stamp (`2024-01-01 10:00:00`), or a token
+/// without white space, perhaps padded with spaces (` INFO `), or empty.
 fn is_header_field(field: &[u8]) -> bool {
-    is_stamp_field(field) || !field.iter().any(u8::is_ascii_whitespace)
+    is_stamp_field(field) || !field.trim_ascii().iter().any(u8::is_ascii_whitespace)
 }
 
 /// A field of stamps only: `2024-01-01 10:00:00`, `20171223-22:15:29:606`.
@@ -45,7 +45,7 @@ pub fn parse(line: &[u8]) -> Option<Delimited> {
     let head = &line[..line.len().min(HEAD)];
     let first = memchr2(SEPARATORS[0], SEPARATORS[1], head)?;
     let separator = head[first];
-    if !is_header_field(&head[..first]) || head[..first].is_empty() {
+    if !is_header_field(&head[..first]) || head[..first].trim_ascii().is_empty() {
         return None;
     }
     let mut fields = 1;
@@ -122,6 +122,10 @@ mod tests {
                 Some("user alice logged in"),
             ),
             ("2024-01-01T10:00:00Z|message", Some("message")),
+            (
+                "2024-01-01 10:00:00 | INFO | svc | disk full",
+                Some(" disk full"),
+            ),
             ("check pass; user unknown", None),
             ("key=value;other=2 text", None),
             ("a b|c|d", None),
@@ -155,6 +159,10 @@ mod tests {
         assert_eq!(
             source("2024-01-01T10:00:00Z|INFO|user in", Some("INFO")),
             None
+        );
+        assert_eq!(
+            source("2024-01-01 10:00:00 | INFO | svc | x y", Some("INFO")),
+            Some("svc")
         );
     }
 }
