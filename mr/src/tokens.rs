@@ -77,6 +77,9 @@ pub(crate) fn is_uuid(t: &[u8]) -> bool {
 
 /// An IPv4 address, with a port or not (`10.250.19.102:50010`).
 pub(crate) fn is_ipv4(t: &[u8]) -> bool {
+    if !t.first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let (addr, port) = match t.iter().position(|&b| b == b':') {
         Some(at) => (&t[..at], Some(&t[at + 1..])),
         None => (t, None),
@@ -103,7 +106,8 @@ const DOMAINS: &[&[u8]] = &[
 /// to six letters when a port follows (`proxy.cse.cuhk.edu.hk:5070`). Java
 /// names (`mapred.task.id`) and file names (`app.log`) end in no domain.
 pub(crate) fn is_host(t: &[u8]) -> bool {
-    if memchr::memchr(b'.', t).is_none() {
+    // Tokens are short: a plain loop beats memchr's setup.
+    if !t.contains(&b'.') {
         return false;
     }
     let (name, port) = match t.iter().rposition(|&b| b == b':') {
@@ -182,7 +186,7 @@ pub(crate) fn is_date_name(t: &[u8]) -> bool {
 pub(crate) fn is_path(t: &[u8]) -> bool {
     let unix = t.len() > 1 && t[0] == b'/';
     let windows = t.len() > 3 && t[0].is_ascii_alphabetic() && &t[1..3] == b":\\";
-    let url = memchr::memmem::find(t, b"://").is_some();
+    let url = memchr::memchr_iter(b':', t).any(|at| t[at + 1..].starts_with(b"//"));
     unix || windows || url
 }
 

@@ -143,23 +143,24 @@ fn mask_token(token: &[u8], after_number: bool, out: &mut Vec<u8>) -> bool {
 }
 
 /// Where the value of a `KEY=value` or `KEY:value` token starts: past an
-/// `=` after anything, or past a `:` after a name of letters (with `_`,
-/// `.` or `-`), so that `CurrentState:112` keeps its name. Paths, hosts
-/// with a port and UUIDs are whole tokens, not keys.
+/// `=` after anything, or past a `:` after a name of letters (with `_` or
+/// `-`), so that `CurrentState:112` keeps its name. Paths are whole tokens,
+/// not keys, and so are hosts with a port (their names hold dots).
 fn key_end(core: &[u8]) -> Option<usize> {
+    let at = core.iter().position(|&b| matches!(b, b'=' | b':'))?;
     if is_path(core) {
         return None;
     }
-    if let Some(eq) = core.iter().position(|&b| b == b'=') {
-        return (eq > 0).then_some(eq + 1);
+    if let Some(eq) = core[at..].iter().position(|&b| b == b'=') {
+        return (at + eq > 0).then_some(at + eq + 1);
     }
-    let colon = core.iter().position(|&b| b == b':')?;
+    let colon = at;
     let name = &core[..colon];
     let is_name = name.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
         && name
             .iter()
-            .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'));
-    (is_name && colon + 1 < core.len() && !is_host(core) && !is_uuid(core)).then_some(colon + 1)
+            .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-'));
+    (is_name && colon + 1 < core.len()).then_some(colon + 1)
 }
 
 /// Appends `core`, a token without its punctuation, masked: whole tokens
@@ -168,6 +169,11 @@ fn key_end(core: &[u8]) -> Option<usize> {
 /// `<NUM>` (and its `%`); any other token holding a digit, an id such as
 /// `rdd_12_3` or `node-246`, as `<*>`. True when it was a bare number.
 fn mask_value(core: &[u8], out: &mut Vec<u8>) -> bool {
+    // Words, the commonest tokens: only a day or month name is masked.
+    if core.iter().all(u8::is_ascii_alphabetic) {
+        out.extend_from_slice(if is_date_name(core) { b"<*>" } else { core });
+        return false;
+    }
     let whole: Option<&[u8]> = if is_uuid(core) {
         Some(b"<UUID>")
     } else if is_ipv4(core) || is_host(core) {

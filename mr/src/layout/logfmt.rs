@@ -1,6 +1,10 @@
 //! logfmt lines (`time=… level=info msg="…" host=web-1`): `KEY=value`
 //! pairs, a value quoted when it holds spaces.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::tokens::token_end;
 
 /// Is `line` logfmt: is its first token a `KEY=value` pair?
@@ -33,7 +37,10 @@ pub fn value<'l>(line: &'l [u8], keys: &[&[u8]]) -> Option<&'l [u8]> {
 /// The value of a `msg=` pair anywhere in the line (at its start or after
 /// a space), its quotes removed.
 pub fn message(line: &[u8]) -> Option<&[u8]> {
-    let at = memchr::memmem::find(line, b" msg=")
+    // Built once: every line a template key reads is searched.
+    static MSG: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(" msg="));
+    let at = MSG
+        .find(line)
         .map(|at| at + 5)
         .or_else(|| line.starts_with(b"msg=").then_some(4))?;
     let rest = &line[at..];
