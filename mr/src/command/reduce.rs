@@ -107,7 +107,7 @@ pub fn sum(opts: &ReduceOptions, name: &'static str) -> Result<(KeyTotals, Reduc
 /// `KEY<SEP>COUNT` line or says why it is malformed. Malformed lines are
 /// reported (or fail under `--strict`) and counted; the counters are
 /// written at the end.
-fn read(
+pub(super) fn read(
     opts: &ReduceOptions,
     name: &'static str,
     mut add: impl FnMut(&[u8]) -> Result<std::result::Result<(), Malformed>>,

@@ -18,9 +18,8 @@ use crate::keys::KeyMaker;
 use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
 use crate::map::{Counter, MapStats};
-use crate::output::write_count;
 use crate::progress::Progress;
-use crate::reduce::{Groups, parse_line};
+use crate::reduce::Groups;
 use crate::runs::{self, RunFile};
 use crate::streaming::in_hadoop_task;
 use crate::tasks::Task;
@@ -28,7 +27,7 @@ use crate::units::human_bytes;
 
 use super::ReadOptions;
 use super::map::report_stats;
-use super::templates::learn_table;
+use super::templates::{Learner, LearnerInput};
 
 /// Options of `logmr run`.
 #[derive(Debug, Clone)]
@@ -172,36 +171,29 @@ pub fn run(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
     // templates learned from that table (as `logmr templates` does after a
     // Hadoop job).
     let template_part = opts.keys.as_ref().and_then(|k| k.spec().template_part());
-    let mut table = Vec::new();
-    let counted: &mut dyn Write = if template_part.is_some() {
-        &mut table
-    } else {
-        &mut *out
+    let mut learning = template_part
+        .map(|part| LearnerInput::new(Learner::new(Some(part), opts.memory), &opts.separator));
+    let counted: &mut dyn Write = match &mut learning {
+        Some(input) => input,
+        None => &mut *out,
     };
-    if partials.iter().any(|p| !p.ends.is_empty()) {
-        merge_runs(opts, partials, counted)?;
+    let written = if partials.iter().any(|p| !p.ends.is_empty()) {
+        merge_runs(opts, partials, counted)
     } else {
         let mut total = Counter::new(&opts.detector, opts.keys.as_ref());
         for partial in partials {
             total.merge(partial.counter);
         }
-        total
-            .write(counted, &opts.separator)
-            .map_err(Error::Write)?;
-    }
-    if template_part.is_some() {
-        let totals = table
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.is_empty())
-            .map(|line| {
-                let (key, count) = parse_line(line, &opts.separator)
-                    .expect("the counter writes KEY<SEP>COUNT lines");
-                (key.to_vec(), count)
-            })
-            .collect();
-        for (key, total) in learn_table(&totals, template_part)? {
-            write_count(out, &key, &opts.separator, total).map_err(Error::Write)?;
+        total.write(counted, &opts.separator).map_err(Error::Write)
+    };
+    match learning {
+        // The learner's own error first: the table's writer only saw it fail.
+        Some(input) => {
+            let learner = input.into_learner()?;
+            written?;
+            learner.finish(out, &opts.separator)?;
         }
+        None => written?,
     }
     out.flush().map_err(Error::Write)?;
     report_stats(

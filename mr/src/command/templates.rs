@@ -14,12 +14,15 @@ use crate::error::{Error, Result};
 use crate::keys::JOINER;
 use crate::learn::{Template, Templates};
 use crate::linebuf::DEFAULT_MAX_LINE;
-use crate::output::write_count;
-use crate::reduce::Totals;
+use crate::map::KeyedCounts;
+use crate::output::{write_count, write_sorted};
+use crate::reduce::{Groups, Totals, parse_line};
+use crate::runs::{self, RunFile};
 use crate::streaming::Reporter;
+use crate::units::human_bytes;
 
 use super::ReadOptions;
-use super::reduce::{KeyTotals, ReduceOptions, ReduceStats, sum};
+use super::reduce::{KeyTotals, ReduceOptions, ReduceStats, read, sum};
 
 /// Options of `logmr templates`.
 #[derive(Debug, Clone)]
@@ -28,16 +31,190 @@ pub struct TemplatesOptions {
     pub input: ReduceOptions,
     /// Which part of a key is the template: `None` for the last.
     pub part: Option<usize>,
+    /// The most memory the table may take; past it, templates are not
+    /// learned ([`Learner`]).
+    pub memory: usize,
 }
 
 /// Runs `logmr templates`, writing to `out`.
 pub fn run(opts: &TemplatesOptions, out: &mut dyn Write) -> Result<ReduceStats> {
-    let (totals, stats) = sum(&opts.input, "logmr templates")?;
-    for (key, total) in learn_table(&totals, opts.part)? {
-        write_count(out, &key, &opts.input.output_separator, total).map_err(Error::Write)?;
-    }
+    let mut learner = Learner::new(opts.part, opts.memory);
+    let sep = opts.input.input_separator.clone();
+    let mut stats = read(&opts.input, "logmr templates", |line| {
+        Ok(match parse_line(line, &sep) {
+            Ok((key, count)) => {
+                learner.add(key, count)?;
+                Ok(())
+            }
+            Err(why) => Err(why),
+        })
+    })?;
+    stats.keys = learner.finish(out, &opts.input.output_separator)?;
     out.flush().map_err(Error::Write)?;
     Ok(stats)
+}
+
+/// The learned step in bounded memory. Rows are summed per key in a table;
+/// at the end the templates are learned from it ([`learn_table`]). A table
+/// that passes a quarter of its memory (learning takes about three times
+/// the table beside it) is not learned from: a warning says so, and each
+/// masked template becomes its own template, its id from its own words,
+/// written to a temporary file as sorted runs of a quarter of the memory
+/// each and merged, so that memory
+/// stays bounded whatever the number of keys. Whether that happens depends
+/// only on the distinct keys, so it too is the same for any split.
+pub struct Learner {
+    part: Option<usize>,
+    memory: usize,
+    table: KeyedCounts,
+    /// Once the table passed its bound: the runs of own-template keys.
+    own: Option<(RunFile, Vec<u64>)>,
+    key: Vec<u8>,
+}
+
+impl Learner {
+    pub fn new(part: Option<usize>, memory: usize) -> Learner {
+        Learner {
+            part,
+            memory,
+            table: KeyedCounts::default(),
+            own: None,
+            key: Vec::new(),
+        }
+    }
+
+    /// Adds a row of the table: a key with a pre-template part, and a count.
+    pub fn add(&mut self, key: &[u8], count: u64) -> Result<()> {
+        if self.own.is_none() {
+            split(key, self.part)?;
+            self.table.add(key, count);
+            if self.table.approx_bytes() > self.memory / 4 {
+                self.give_up()?;
+            }
+            return Ok(());
+        }
+        let (parts, index) = split(key, self.part)?;
+        relabelled(&parts, index, &Template::own(parts[index]), &mut self.key);
+        self.table.add(&self.key, count);
+        if self.table.approx_bytes() > self.memory / 4 {
+            self.write_run()?;
+        }
+        Ok(())
+    }
+
+    /// Past the bound: every row so far becomes its own template's, and so
+    /// will every row after.
+    fn give_up(&mut self) -> Result<()> {
+        super::warn(format_args!(
+            "the table of templates passed a quarter of --memory ({}), so templates are not \
+             learned from it: each masked template is its own; a larger --memory learns them",
+            human_bytes(self.memory as u64)
+        ));
+        self.own = Some((RunFile::new(0), Vec::new()));
+        let table = std::mem::take(&mut self.table);
+        for (key, count) in table.iter() {
+            self.add(key, count)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the own-template table as one sorted run, and empties it.
+    fn write_run(&mut self) -> Result<()> {
+        let (runs, ends) = self
+            .own
+            .as_mut()
+            .expect("only own-template tables are written out");
+        let mut spill = runs.spill(usize::MAX);
+        spill.ends = std::mem::take(ends);
+        spill.run(|out, sep| write_sorted(out, self.table.iter(), sep))?;
+        *ends = std::mem::take(&mut spill.ends);
+        self.table.clear();
+        Ok(())
+    }
+
+    /// Writes the learned table (or the merged runs of own templates) to
+    /// `out`, sorted by key; returns the number of keys written.
+    pub fn finish(mut self, out: &mut dyn Write, separator: &[u8]) -> Result<u64> {
+        if self.own.is_none() {
+            let mut totals: KeyTotals = self.table.iter().map(|(k, n)| (k.to_vec(), n)).collect();
+            totals.sort_unstable();
+            let learned = learn_table(&totals, self.part)?;
+            for (key, total) in &learned {
+                write_count(out, key, separator, *total).map_err(Error::Write)?;
+            }
+            return Ok(learned.len() as u64);
+        }
+        self.write_run()?;
+        let (mut runs, ends) = self.own.take().expect("checked above");
+        let readers = runs.runs(&ends)?;
+        let mut groups = Groups::new(out, separator);
+        runs::merge_all(readers, "the runs of the templates table", &mut groups)?;
+        // The file is removed only now that every run has been read.
+        drop(runs);
+        groups.finish().map_err(Error::Write)
+    }
+}
+
+/// A writer of `KEY<SEP>COUNT` lines into a [`Learner`], for `logmr run`,
+/// whose reduce step writes its table.
+pub struct LearnerInput<'a> {
+    pub learner: Learner,
+    separator: &'a [u8],
+    partial: Vec<u8>,
+    /// The first error of the learner, which `Write` cannot carry whole.
+    error: Option<Error>,
+}
+
+impl<'a> LearnerInput<'a> {
+    pub fn new(learner: Learner, separator: &'a [u8]) -> LearnerInput<'a> {
+        LearnerInput {
+            learner,
+            separator,
+            partial: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn line(&mut self, line: &[u8]) -> Result<()> {
+        let (key, count) = parse_line(line, self.separator).map_err(|why| Error::Malformed {
+            input: "the reduced table".into(),
+            line: 0,
+            reason: format!("{why}: {:?}", bstr::BStr::new(line)),
+        })?;
+        self.learner.add(key, count)
+    }
+
+    /// The learner, once every line was written; or the error it met.
+    pub fn into_learner(self) -> Result<Learner> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.learner),
+        }
+    }
+}
+
+impl Write for LearnerInput<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_some() {
+            return Err(std::io::Error::other("the learned step failed"));
+        }
+        self.partial.extend_from_slice(buf);
+        let mut start = 0;
+        while let Some(end) = memchr::memchr(b'\n', &self.partial[start..]) {
+            let line = self.partial[start..start + end].to_vec();
+            start += end + 1;
+            if let Err(e) = self.line(&line) {
+                self.error = Some(e);
+                return Err(std::io::Error::other("the learned step failed"));
+            }
+        }
+        self.partial.drain(..start);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The parts of `key`, and the index of its template part.

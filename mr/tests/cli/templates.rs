@@ -198,3 +198,65 @@ fn report_shows_the_templates_new_since_an_earlier_table() {
         stderr(&refused)
     );
 }
+
+/// A table past a quarter of --memory is not learned from: each masked
+/// template is its own, sorted through temporary files, and `run` and
+/// `templates` agree; a warning says so.
+#[test]
+fn a_table_past_its_memory_keeps_each_masked_template() {
+    let text: String = (0..40_000)
+        .map(|i| format!("[INFO] user {} logged in\n", word(i)))
+        .collect();
+    let dir = TempDir::new("templates");
+    let log = dir.write("app.log", text.as_bytes());
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let bounded = run_cmd(
+        logmr()
+            .args(["run", "--by", "level,template", "--memory", "1M"])
+            .arg(&log)
+            .env("TMPDIR", &tmp),
+        b"",
+    );
+    assert!(bounded.status.success(), "{}", stderr(&bounded));
+    assert!(
+        stderr(&bounded).contains("not learned"),
+        "{}",
+        stderr(&bounded)
+    );
+    let table = stdout(&bounded);
+    assert_eq!(table.lines().count(), 40_000);
+    let keys: Vec<&str> = table
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "sorted, each key once"
+    );
+    assert!(
+        keys.iter()
+            .all(|k| k.starts_with("INFO|") && k.ends_with(" logged in"))
+    );
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    let mapped = run_cmd(
+        logmr().args(["map", "--by", "level,template"]).arg(&log),
+        b"",
+    );
+    let mut cmd = logmr();
+    cmd.args(["templates", "--memory", "1M"])
+        .env("TMPDIR", &tmp);
+    let templates = run_cmd(&mut cmd, &mapped.stdout);
+    assert_eq!(stdout(&templates), table);
+    // With room, the users are learned: one template.
+    let learned = run_cmd(
+        logmr().args(["run", "--by", "level,template"]).arg(&log),
+        b"",
+    );
+    assert!(
+        stdout(&learned).lines().count() == 1,
+        "{}",
+        stdout(&learned)
+    );
+    assert!(stdout(&learned).contains("|user <VAR> logged in\t40000"));
+}

@@ -11,7 +11,7 @@ use logmr::{Error, Result};
 
 use crate::cmd::reduce::summing;
 use crate::help::with_exit_codes;
-use crate::read::{ReadArgs, Separator, resolve_separator, separator};
+use crate::read::{ReadArgs, Separator, resolve_separator, separator, table_size};
 
 const HELP: &str = "\
 The step after a job keyed by template (logmr map --by level,template, summed
@@ -52,6 +52,13 @@ pub struct TemplatesArgs {
     #[arg(long, value_name = "PARTS", value_parser = key_spec)]
     pub by: Option<KeySpec>,
 
+    /// The most memory the table may take (K, M and G suffixes). Learning
+    /// holds the table and about three times as much beside it; a table
+    /// past a quarter of this is not learned from (a warning says so): each
+    /// masked template is then its own, sorted through temporary files.
+    #[arg(long, value_name = "BYTES", default_value = "1G", value_parser = table_size)]
+    pub memory: usize,
+
     /// A malformed input line is an error (exit code 3), not a warning.
     #[arg(long)]
     pub strict: bool,
@@ -77,6 +84,7 @@ pub fn run(args: TemplatesArgs, out: &mut dyn Write) -> Result<()> {
     let opts = TemplatesOptions {
         input: summing(args.read.options(), separator, args.strict),
         part,
+        memory: args.memory,
     };
     templates::run(&opts, out).map(|_| ())
 }
