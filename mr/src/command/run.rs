@@ -19,15 +19,16 @@ use crate::level::Detector;
 use crate::linebuf::{DEFAULT_READ_SIZE, LineBuffer};
 use crate::map::{Counter, MapStats};
 use crate::progress::Progress;
-use crate::reduce::Groups;
+use crate::reduce::{Groups, parse_line};
 use crate::runs::{self, RunFile};
 use crate::streaming::in_hadoop_task;
 use crate::tasks::Task;
 use crate::units::human_bytes;
 
 use super::ReadOptions;
-use super::map::report_stats;
-use super::templates::{Learner, LearnerInput};
+use super::map::{MapOptions, report_stats};
+use super::reduce::KeyTotals;
+use super::templates::{Learner, LearnerInput, Relabel};
 
 /// Options of `logmr run`.
 #[derive(Debug, Clone)]
@@ -232,4 +233,55 @@ fn merge_runs(opts: &RunOptions, partials: Vec<Partial<'_>>, out: &mut dyn Write
     // The files are removed only now that every run has been read.
     drop(files);
     Ok(())
+}
+
+/// `logmr run --emit-each`: every line's key in input order, its template
+/// part the learned template. The inputs are read twice: once to learn the
+/// templates (as [`run`] does), once to put each line under them (as `map
+/// --emit-each --templates` does). So they must be files or directories.
+pub fn each_line(opts: &RunOptions, out: &mut dyn Write) -> Result<MapStats> {
+    let keys = opts.keys.as_ref();
+    let Some(part) = keys.and_then(|k| k.spec().template_part()) else {
+        return Err(Error::Usage(
+            "run --emit-each learns templates: give --by a template part \
+             (logmr map --emit-each gives the other keys line by line)"
+                .into(),
+        ));
+    };
+    let once = |p: &std::path::PathBuf| {
+        p.as_os_str() == "-"
+            || std::fs::metadata(p).is_ok_and(|m| {
+                use std::os::unix::fs::FileTypeExt;
+                m.file_type().is_fifo() || m.file_type().is_char_device()
+            })
+    };
+    if opts.read.inputs.is_empty() || opts.read.inputs.iter().any(once) {
+        return Err(Error::Usage(
+            "run --emit-each reads its inputs twice (to learn the templates, then to \
+             put each line under them): give files or directories, not standard input or \
+             a pipe"
+                .into(),
+        ));
+    }
+    let mut learned = Vec::new();
+    run(opts, &mut learned)?;
+    let table: KeyTotals = learned
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let (key, count) =
+                parse_line(line, &opts.separator).expect("run writes KEY<SEP>COUNT lines");
+            (key.to_vec(), count)
+        })
+        .collect();
+    let map = MapOptions {
+        read: opts.read.clone(),
+        detector: opts.detector.clone(),
+        keys: opts.keys.clone(),
+        separator: opts.separator.clone(),
+        emit_each: true,
+        templates: Some(Relabel::from_table(&table, part)?),
+        memory: opts.memory,
+    };
+    super::map::run(&map, out)
 }

@@ -123,6 +123,29 @@ fn each_line_gets_its_learned_template() {
     assert_eq!(stdout(&lines).lines().count(), 500);
     let summed = run(&["reduce"], &lines.stdout);
     assert_eq!(stdout(&summed), stdout(&learned));
+    // run --emit-each learns and applies in one command.
+    let one = run_cmd(
+        logmr()
+            .args(["run", "--emit-each", "--by", "level,template"])
+            .arg(&log),
+        b"",
+    );
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(one.stdout, lines.stdout);
+    for (args, why) in [
+        (
+            &["run", "--emit-each", "--by", "level,template", "-"][..],
+            "reads its inputs twice",
+        ),
+        (
+            &["run", "--emit-each", "--by", "level", "x.log"][..],
+            "give --by a template part",
+        ),
+    ] {
+        let refused = run(args, b"");
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&refused).contains(why), "{}", stderr(&refused));
+    }
     // A line of an event the table never saw is its own template.
     let new = each(&[], b"[ERROR] fan 3 failed\n");
     assert!(stdout(&new).starts_with("ERROR|"), "{}", stdout(&new));

@@ -24,7 +24,8 @@ template part becomes a template id and the learned template).
 Examples:
   logmr run /var/log/app/                       # counts per level
   logmr run --by level,hour 'logs/*.log.gz'     # per level and hour
-  logmr run --by level,template app.log         # per level and learned template";
+  logmr run --by level,template app.log         # per level and learned template
+  logmr run --emit-each --by template app.log   # each line's learned template, in order";
 
 pub fn help() -> String {
     with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE])
@@ -52,6 +53,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = table_size)]
     pub memory: usize,
 
+    /// With a template part in --by: learn the templates from the inputs,
+    /// then read them again and print KEY<SEP>1 for every line in input
+    /// order, its template part the learned template's id and text (as map
+    /// --emit-each --templates does with a learned table). Files and
+    /// directories only, since they are read twice.
+    #[arg(long)]
+    pub emit_each: bool,
+
     /// Separator between key and total on output.
     #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           value_parser = separator)]
@@ -73,5 +82,8 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         chunk: args.chunk_size,
         memory: args.memory,
     };
+    if args.emit_each {
+        return run::each_line(&opts, out).map(|_| ());
+    }
     run::run(&opts, out).map(|_| ())
 }
