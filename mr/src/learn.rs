@@ -310,7 +310,7 @@ fn mask_of(pattern: &[u8]) -> Mask {
 
 /// `pre_template` with the tokens at `mask`'s skeleton positions written
 /// [`VARIABLE`].
-pub fn shown(pre_template: &[u8], mask: Mask) -> Vec<u8> {
+fn shown(pre_template: &[u8], mask: Mask) -> Vec<u8> {
     let all_masked = tokens(pre_template).all(is_masked);
     let mut out = Vec::with_capacity(pre_template.len());
     let mut position = 0;
