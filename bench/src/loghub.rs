@@ -124,6 +124,20 @@ pub fn grouping_accuracy(predicted: &[&str], truth: &[&str]) -> f64 {
     correct as f64 / truth.len() as f64
 }
 
+/// The stdout of `logmr ARGS LOG`, which must succeed.
+fn output(logmr: &Path, args: &[&std::ffi::OsStr], log: &Path) -> Result<Vec<u8>, String> {
+    let out = Command::new(logmr)
+        .args(args)
+        .arg(log)
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", logmr.display()))?;
+    if !out.status.success() {
+        return Err(format!("logmr {args:?} {} failed", log.display()));
+    }
+    Ok(out.stdout)
+}
+
 /// The keys `logmr map --emit-each --by PARTS [EXTRA]` gives each line of
 /// `log`, in order.
 fn keys_per_line(
@@ -132,17 +146,10 @@ fn keys_per_line(
     extra: &[&std::ffi::OsStr],
     log: &Path,
 ) -> Result<Vec<String>, String> {
-    let out = Command::new(logmr)
-        .args(["map", "--emit-each", "-q", "--by", parts])
-        .args(extra)
-        .arg(log)
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", logmr.display()))?;
-    if !out.status.success() {
-        return Err(format!("logmr map --by {parts} {} failed", log.display()));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    let head = ["map", "--emit-each", "-q", "--by", parts];
+    let mut args: Vec<&std::ffi::OsStr> = head.iter().map(|a| a.as_ref()).collect();
+    args.extend_from_slice(extra);
+    Ok(String::from_utf8_lossy(&output(logmr, &args, log)?)
         .lines()
         .map(|l| l.rsplit_once('\t').map_or(l, |(k, _)| k).to_string())
         .collect())
@@ -152,16 +159,17 @@ fn keys_per_line(
 /// table, and `logmr map --emit-each --templates` puts each line under it.
 fn learned_per_line(logmr: &Path, log: &Path, work: &Path) -> Result<Vec<String>, String> {
     let table = work.join("learned.tsv");
-    let out = Command::new(logmr)
-        .args(["run", "-q", "--by", "template"])
-        .arg(log)
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", logmr.display()))?;
-    if !out.status.success() {
-        return Err(format!("logmr run --by template {} failed", log.display()));
-    }
-    std::fs::write(&table, &out.stdout).map_err(|e| format!("{}: {e}", table.display()))?;
+    let learned = output(
+        logmr,
+        &[
+            "run".as_ref(),
+            "-q".as_ref(),
+            "--by".as_ref(),
+            "template".as_ref(),
+        ],
+        log,
+    )?;
+    std::fs::write(&table, learned).map_err(|e| format!("{}: {e}", table.display()))?;
     let keys = keys_per_line(
         logmr,
         "template",

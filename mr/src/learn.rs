@@ -133,6 +133,8 @@ fn token_hash(position: usize, token: &[u8]) -> u64 {
 pub struct Template {
     /// The skeleton with its variables written [`VARIABLE`].
     pattern: Vec<u8>,
+    /// The id's 48 bits, from the pattern, computed once.
+    id: u64,
     /// The commonest pre-template, its variable tokens written [`VARIABLE`].
     shown: Vec<u8>,
 }
@@ -140,15 +142,27 @@ pub struct Template {
 impl Template {
     /// A pre-template that no learned template matches, as its own.
     pub fn own(pre_template: &[u8]) -> Template {
-        Template {
-            pattern: pattern_text(&skeleton(pre_template), 0),
-            shown: pre_template.to_vec(),
-        }
+        Template::new(
+            pattern_text(&skeleton(pre_template), 0),
+            pre_template.to_vec(),
+        )
+    }
+
+    fn new(pattern: Vec<u8>, shown: Vec<u8>) -> Template {
+        let id = fnv1a(&pattern) >> 16;
+        Template { pattern, id, shown }
     }
 
     /// Twelve hex digits from the pattern: stable across days and machines.
     pub fn id(&self) -> String {
-        format!("{:012x}", fnv1a(&self.pattern) >> 16)
+        format!("{:012x}", self.id)
+    }
+
+    /// Appends [`Template::id`] to `out`, without allocating.
+    pub fn write_id(&self, out: &mut Vec<u8>) {
+        for shift in (0..12).rev() {
+            out.push(b"0123456789abcdef"[(self.id >> (shift * 4)) as usize & 0xf]);
+        }
     }
 
     /// The template as shown: masks, and learned variables as [`VARIABLE`].
@@ -239,7 +253,7 @@ impl Templates {
         }
         self.by_pattern
             .insert(pattern.clone(), self.templates.len());
-        self.templates.push(Template { pattern, shown });
+        self.templates.push(Template::new(pattern, shown));
         let masks = self.masks.entry(length).or_default();
         if !masks.contains(&mask) {
             masks.push(mask);
@@ -456,6 +470,9 @@ mod tests {
         };
         assert_eq!(id(&a, "job <NUM> done"), id(&b, "job <NUM> done"));
         assert_eq!(a.get(0).id().len(), 12);
+        let mut written = Vec::new();
+        a.get(0).write_id(&mut written);
+        assert_eq!(written, a.get(0).id().as_bytes());
         assert_ne!(a.get(0).id(), a.get(1).id());
     }
 

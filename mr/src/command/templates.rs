@@ -198,18 +198,26 @@ impl Write for LearnerInput<'_> {
         if self.error.is_some() {
             return Err(std::io::Error::other("the learned step failed"));
         }
-        self.partial.extend_from_slice(buf);
+        let mut partial = std::mem::take(&mut self.partial);
+        partial.extend_from_slice(buf);
         let mut start = 0;
-        while let Some(end) = memchr::memchr(b'\n', &self.partial[start..]) {
-            let line = self.partial[start..start + end].to_vec();
-            start += end + 1;
-            if let Err(e) = self.line(&line) {
-                self.error = Some(e);
-                return Err(std::io::Error::other("the learned step failed"));
+        let mut failed = None;
+        while let Some(end) = memchr::memchr(b'\n', &partial[start..]) {
+            if let Err(e) = self.line(&partial[start..start + end]) {
+                failed = Some(e);
+                break;
             }
+            start += end + 1;
         }
-        self.partial.drain(..start);
-        Ok(buf.len())
+        partial.drain(..start);
+        self.partial = partial;
+        match failed {
+            Some(e) => {
+                self.error = Some(e);
+                Err(std::io::Error::other("the learned step failed"))
+            }
+            None => Ok(buf.len()),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -258,7 +266,7 @@ fn relabelled(parts: &[&[u8]], index: usize, template: &Template, out: &mut Vec<
             out.push(JOINER);
         }
         if i == index {
-            out.extend_from_slice(template.id().as_bytes());
+            template.write_id(out);
             out.push(JOINER);
             out.extend_from_slice(template.shown());
         } else {
@@ -309,6 +317,8 @@ pub struct Relabel {
     templates: Templates,
     /// The template part of the keys relabelled.
     part: usize,
+    /// The key being rewritten, reused from line to line.
+    scratch: Vec<u8>,
 }
 
 impl Relabel {
@@ -356,6 +366,7 @@ impl Relabel {
         Ok(Relabel {
             templates: Templates::parse(shown),
             part,
+            scratch: Vec::new(),
         })
     }
 
@@ -373,8 +384,7 @@ impl Relabel {
                 &own
             }
         };
-        let mut out = Vec::with_capacity(key.len() + 16);
-        relabelled(&parts, self.part, template, &mut out);
-        *key = out;
+        relabelled(&parts, self.part, template, &mut self.scratch);
+        std::mem::swap(key, &mut self.scratch);
     }
 }
