@@ -11,11 +11,18 @@
 #   services.sh start DIR [FLAGS] run in the background; returns when ready
 #   services.sh stop DIR          stop what start started, and wait for it
 #   services.sh classpath         the class path of the Hadoop client (hadoop)
-# FLAGS: --no-kafka, --no-hdfs, --no-yarn, --watch-stdin.
+# FLAGS: --no-kafka, --no-hdfs, --no-yarn, --watch-stdin, and --secure: a
+# KDC, HDFS with Kerberos and a SASL_SSL listener beside Kafka's plain one,
+# without YARN (see src/main/java/logmr/services/Secure.java).
 #
 # When ready, DIR/env holds shell assignments: LOGMR_KAFKA_BROKERS=host:port,
 # LOGMR_HDFS=hdfs://host:port, HADOOP_CONF_DIR=DIR/conf. The `hadoop` command
 # beside this script (bin/hadoop) runs `hadoop jar` and `hadoop fs` against them.
+# With --secure, DIR/env adds KRB5_CONFIG, the user's principal and keytab
+# (LOGMR_PRINCIPAL, LOGMR_KEYTAB; a user without write permission on the
+# store's parent LOGMR_SECURE_HOME: LOGMR_READER_PRINCIPAL, LOGMR_READER_KEYTAB),
+# LOGMR_KAFKA_SECURE_BROKERS, LOGMR_KAFKA_SECURE_CONFIG (librdkafka
+# properties, mode 0600) and LOGMR_OTHER_CA (a CA that signed nothing).
 #
 # Exit codes: 0 success, 1 a service failed to start or stop, 2 bad usage.
 set -euo pipefail
@@ -71,7 +78,7 @@ check_flags() {
     local flag
     for flag in "$@"; do
         case $flag in
-            --no-kafka | --no-hdfs | --no-yarn | --watch-stdin) ;;
+            --no-kafka | --no-hdfs | --no-yarn | --secure | --watch-stdin) ;;
             *) die 2 "unknown flag $flag (see --help)" ;;
         esac
     done

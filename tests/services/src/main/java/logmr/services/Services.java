@@ -37,8 +37,13 @@ import org.apache.hadoop.mapreduce.v2.MiniMRYarnCluster;
  *       tasks run in real containers.
  * </ul>
  *
+ * <p>With {@code --secure} it runs them as production clusters do
+ * ({@link Secure}): a KDC, HDFS with Kerberos, and a SASL_SSL listener
+ * beside Kafka's plain one; YARN is not started (jobs run with the local
+ * framework against the Kerberized HDFS).
+ *
  * <p>Usage: {@code Services --dir DIR --kafka-classpath FILE [--no-kafka]
- * [--no-hdfs] [--no-yarn] [--watch-stdin]}. When everything runs it writes
+ * [--no-hdfs] [--no-yarn] [--secure] [--watch-stdin]}. When everything runs it writes
  * {@code DIR/conf/core-site.xml} (the client configuration, for
  * {@code HADOOP_CONF_DIR}) and then {@code DIR/env}, shell assignments of
  * {@code LOGMR_KAFKA_BROKERS}, {@code LOGMR_HDFS} and {@code HADOOP_CONF_DIR}:
@@ -60,13 +65,14 @@ public final class Services {
             "--add-opens=java.base/sun.security.x509=ALL-UNNAMED");
 
     private Process kafka;
+    private Secure secure;
     private MiniDFSCluster dfs;
     private MiniMRYarnCluster yarn;
 
     public static void main(String[] args) throws Exception {
         File dir = null;
         File kafkaClasspath = null;
-        boolean withKafka = true, withHdfs = true, withYarn = true, watchStdin = false;
+        boolean withKafka = true, withHdfs = true, withYarn = true, watchStdin = false, secure = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = new File(args[++i]).getAbsoluteFile();
@@ -75,6 +81,7 @@ public final class Services {
                 case "--no-hdfs" -> withHdfs = false;
                 case "--no-yarn" -> withYarn = false;
                 case "--watch-stdin" -> watchStdin = true;
+                case "--secure" -> secure = true;
                 default -> {
                     System.err.println("services: unknown argument " + args[i]);
                     System.exit(2);
@@ -89,6 +96,10 @@ public final class Services {
             System.err.println("services: YARN needs HDFS");
             System.exit(2);
         }
+        if (secure) {
+            // Secure YARN is beyond these services: the job runs locally.
+            withYarn = false;
+        }
         Files.createDirectories(dir.toPath());
         Files.deleteIfExists(dir.toPath().resolve("env"));
 
@@ -96,11 +107,21 @@ public final class Services {
         Runtime.getRuntime().addShutdownHook(new Thread(services::stop, "services-stop"));
         Map<String, String> env = new LinkedHashMap<>();
         try {
+            if (secure) {
+                services.secure = Secure.start(new File(dir, "secure"));
+                env.putAll(services.secure.env());
+            }
             if (withKafka) {
                 env.put("LOGMR_KAFKA_BROKERS", services.startKafka(dir, kafkaClasspath));
+                if (services.secure != null) {
+                    env.put("LOGMR_KAFKA_SECURE_BROKERS", services.secure.kafkaAddress());
+                }
             }
             if (withHdfs) {
                 Configuration conf = services.startHdfs(dir);
+                if (services.secure != null) {
+                    services.secure.prepareHdfs(services.dfs.getFileSystem());
+                }
                 env.put("LOGMR_HDFS", conf.get("fs.defaultFS"));
                 if (withYarn) {
                     conf = services.startYarn(dir, conf);
@@ -193,15 +214,21 @@ public final class Services {
         Files.createDirectories(home.toPath());
         int port = freePort();
         int controller = freePort();
+        String listeners = "PLAINTEXT://127.0.0.1:" + port;
+        String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+        if (secure != null) {
+            listeners += ",SASL_SSL://" + secure.kafkaAddress();
+            protocols += ",SASL_SSL:SASL_SSL";
+        }
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controller,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listeners + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=" + listeners,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=" + protocols,
                 "log.dirs=" + new File(home, "data").getPath(),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -211,6 +238,7 @@ public final class Services {
                 "group.initial.rebalance.delay.ms=0",
                 // Tests let a killed consumer's partitions move on after 1 s.
                 "group.min.session.timeout.ms=500",
+                secure == null ? "" : secure.kafkaBrokerProperties(),
                 "");
         File config = new File(home, "server.properties");
         Files.writeString(config.toPath(), props);
@@ -221,10 +249,15 @@ public final class Services {
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, "kafka.tools.StorageTool",
+        List<String> formatCommand = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", classpath,
+                "kafka.tools.StorageTool",
                 // Attached with `=`: a URL-safe base64 id may start with `-`,
                 // which the tool would take for an option (1 start in 64).
-                "format", "--cluster-id=" + clusterId, "-c", config.getPath())
+                "format", "--cluster-id=" + clusterId, "-c", config.getPath()));
+        if (secure != null) {
+            formatCommand.addAll(secure.scramCredentials());
+        }
+        Process format = new ProcessBuilder(formatCommand)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                 .start();
@@ -244,7 +277,11 @@ public final class Services {
     /** Starts a NameNode and a DataNode; returns their client configuration. */
     Configuration startHdfs(File dir) throws Exception {
         Configuration conf = new Configuration();
-        conf.setBoolean("dfs.permissions.enabled", false);
+        if (secure != null) {
+            secure.kerberize(conf);
+        } else {
+            conf.setBoolean("dfs.permissions.enabled", false);
+        }
         conf.setInt("dfs.replication", 1);
         conf.set("dfs.blocksize", "16777216");
         File base = new File(dir, "hdfs");
@@ -315,6 +352,10 @@ public final class Services {
         if (dfs != null) {
             attempt(errors, dfs::shutdown);
             dfs = null;
+        }
+        if (secure != null) {
+            attempt(errors, secure::stop);
+            secure = null;
         }
         if (kafka != null) {
             kafka.destroy();
