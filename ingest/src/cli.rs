@@ -1,9 +1,12 @@
 //! What the ingest binaries' arguments share: the Kafka connection group
-//! (`--brokers`, `--topic`, `-X`, `--connect-timeout`) and the value
+//! (`--brokers`, `--topic`, `-F`, `-X`, `--connect-timeout`) and the value
 //! parsers. Each parser refuses, as bad usage (exit 2), what would
 //! otherwise panic or wrap later: a number of seconds too large for the
 //! clock, a topic name Kafka would not accept, a property without `=`.
+//! librdkafka properties come from a file, the environment and `-X`
+//! ([`crate::properties`]); no message ever shows a property's value.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -24,10 +27,22 @@ pub struct KafkaArgs {
     #[arg(long, default_value = "logs_machine", value_parser = topic_name)]
     pub topic: String,
 
+    /// librdkafka properties from FILE, KEY=VALUE lines (# comments), as
+    /// kcat -F: the place for secrets (sasl.password, ...), which -X would
+    /// show to every user of the machine.
+    #[arg(
+        short = 'F',
+        long = "kafka-config",
+        value_name = "FILE",
+        env = "LOGMR_KAFKA_CONFIG"
+    )]
+    pub config: Option<PathBuf>,
+
     /// librdkafka property KEY=VALUE (repeatable), as with kcat: security,
-    /// SASL, compression.type, linger.ms, acks, ...
-    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = property)]
-    pub properties: Vec<(String, String)>,
+    /// compression.type, linger.ms, acks, ... It wins over -F and over
+    /// LOGMR_X_* variables (LOGMR_X_SASL_PASSWORD sets sasl.password).
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    pub properties: Vec<String>,
 
     /// Seconds to wait for the brokers (and an HDFS store's NameNode) to
     /// answer at start.
@@ -43,15 +58,18 @@ impl KafkaArgs {
             .clone()
             .ok_or_else(|| Error::Usage("give --brokers".into()))
     }
-}
 
-/// A librdkafka property, `KEY=VALUE` (the value may hold `=`).
-pub fn property(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err("expected KEY=VALUE".into()),
+    /// The librdkafka properties: the file's, then the environment's, then
+    /// `-X`'s, a later one winning.
+    pub fn properties(&self) -> Result<Properties> {
+        let env: Vec<(String, String)> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Properties::gather(self.config.as_deref(), &env, &self.properties)
     }
 }
+
+pub use crate::properties::Properties;
 
 /// The longest wait or run any option accepts: about 31 years. Beyond it a
 /// deadline (`Instant + Duration`) can overflow.
@@ -148,13 +166,6 @@ mod tests {
         // Whatever is accepted can be added to now.
         let now = std::time::Instant::now();
         let _ = now + seconds(&MAX_SECONDS.to_string()).unwrap();
-    }
-
-    #[test]
-    fn properties() {
-        assert_eq!(property("a.b=c=d"), Ok(("a.b".into(), "c=d".into())));
-        assert!(property("novalue").is_err());
-        assert!(property("=x").is_err());
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub const EXIT_CONFLICT: i32 = 4;
 /// Exit code when the run ended but some messages were not delivered, or
 /// it stopped short of its bounds because the brokers went away.
 pub const EXIT_UNDELIVERED: i32 = 3;
+/// Exit code when the brokers or the NameNode refused our credentials or
+/// permissions (see [`crate::refusal`]): no retry helps until they change.
+pub const EXIT_DENIED: i32 = 5;
 
 /// Everything that can stop an ingest command.
 #[derive(Debug)]
@@ -30,6 +33,9 @@ pub enum Error {
     Kafka { context: String, source: KafkaError },
     /// The brokers could not be reached in time.
     Unreachable { brokers: String, detail: String },
+    /// The brokers or the NameNode refused our credentials, our
+    /// certificate or our permissions; the message says what to do.
+    Denied(String),
     /// A store operation failed (I/O, the NameNode); a retry may help.
     Store(String),
     /// The store holds what the commit protocol cannot accept, or another
@@ -63,14 +69,37 @@ impl Error {
         }
     }
 
-    /// A client that librdkafka would not create: a bad `-X` setting (or
-    /// one the other settings contradict) is bad usage, exit 2.
+    /// A client that librdkafka would not create: a bad property (or one
+    /// the other properties contradict) is bad usage, exit 2. The message
+    /// never holds a property's value: it may be a secret.
     pub fn client(what: &str, source: KafkaError) -> Error {
         match source {
-            KafkaError::ClientConfig(..) | KafkaError::ClientCreation(_) => Error::Usage(format!(
-                "cannot create the Kafka {what}: {source} (check -X)"
+            KafkaError::ClientConfig(_, description, _, value) => {
+                let description = if value.is_empty() {
+                    description
+                } else {
+                    description.replace(&value, "(value not shown)")
+                };
+                Error::Usage(format!(
+                    "cannot create the Kafka {what}: {description} (check -F, LOGMR_X_* and -X)"
+                ))
+            }
+            KafkaError::ClientCreation(_) => Error::Usage(format!(
+                "cannot create the Kafka {what}: {source} (check -F, LOGMR_X_* and -X)"
             )),
             source => Error::kafka(format!("cannot create the Kafka {what}"), source),
+        }
+    }
+
+    /// The brokers did not answer in time: refused, when a client of this
+    /// process was refused meanwhile ([`crate::refusal`]), else unreachable.
+    pub fn unreachable(brokers: &str, detail: String) -> Error {
+        match crate::refusal::kafka_refusal() {
+            Some(why) => Error::Denied(format!("the Kafka brokers {brokers} refused us: {why}")),
+            None => Error::Unreachable {
+                brokers: brokers.to_string(),
+                detail,
+            },
         }
     }
 
@@ -79,6 +108,7 @@ impl Error {
             Error::Usage(_) => EXIT_USAGE,
             Error::Conflict(_) => EXIT_CONFLICT,
             Error::Undelivered { .. } => EXIT_UNDELIVERED,
+            Error::Denied(_) => EXIT_DENIED,
             _ => EXIT_FAILURE,
         }
     }
@@ -95,7 +125,7 @@ impl fmt::Display for Error {
             Error::Usage(msg) => f.write_str(msg),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Kafka { context, source } => write!(f, "{context}: {source}"),
-            Error::Store(msg) | Error::Conflict(msg) => f.write_str(msg),
+            Error::Store(msg) | Error::Conflict(msg) | Error::Denied(msg) => f.write_str(msg),
             Error::Unreachable { brokers, detail } => {
                 write!(f, "cannot reach the Kafka brokers {brokers}: {detail}")
             }

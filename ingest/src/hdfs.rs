@@ -20,10 +20,24 @@ pub struct HdfsStore {
     runtime: Runtime,
     url: String,
     root: String,
+    /// The configured umask ([`crate::hadoop_conf::umask`]).
+    umask: u32,
 }
 
+/// A store error with `context`: [`Error::Denied`] when the NameNode
+/// refused us (no retry helps), else [`Error::Store`]; either way only the
+/// first line of a NameNode's exception, not its Java stack trace.
 fn hdfs_err(context: String) -> impl FnOnce(hdfs_native::HdfsError) -> Error {
-    move |e| Error::Store(format!("{context}: {e}"))
+    move |e| match crate::refusal::of_hdfs(&e) {
+        Some(why) => Error::Denied(format!("{context}: {why}")),
+        None => {
+            let text = e.to_string();
+            Error::Store(format!(
+                "{context}: {}",
+                text.lines().next().unwrap_or_default()
+            ))
+        }
+    }
 }
 
 /// Whether `e` says the file does not exist. A NameNode answers an append
@@ -85,6 +99,7 @@ impl HdfsStore {
             runtime,
             url: url.to_string(),
             root,
+            umask: crate::hadoop_conf::umask()?,
         };
         let namenode = if authority.is_empty() {
             "the configured default file system".to_string()
@@ -93,7 +108,7 @@ impl HdfsStore {
         };
         let answered = store.runtime.block_on(async {
             tokio::select! {
-                made = store.client.mkdirs(&store.root, 0o755, true) => Some(made),
+                made = store.client.mkdirs(&store.root, store.dir_mode(), true) => Some(made),
                 _ = tokio::time::sleep(timeout) => None,
                 _ = stopped(stop) => None,
             }
@@ -117,6 +132,22 @@ impl HdfsStore {
 
     fn full(&self, path: &str) -> String {
         format!("{}/{path}", self.root)
+    }
+
+    /// A new directory's permissions, as Hadoop's client makes them.
+    fn dir_mode(&self) -> u32 {
+        0o777 & !self.umask
+    }
+
+    /// How a new file is created: its permissions as Hadoop's client makes
+    /// them, its parent directories too.
+    fn new_file(&self) -> WriteOptions {
+        WriteOptions {
+            overwrite: false,
+            create_parent: true,
+            permission: 0o666 & !self.umask,
+            ..WriteOptions::default()
+        }
     }
 }
 
@@ -148,14 +179,9 @@ impl StoreWriter for HdfsWriter<'_> {
 impl Store for HdfsStore {
     fn create(&self, path: &str) -> Result<Box<dyn StoreWriter + '_>> {
         let full = self.full(path);
-        let options = WriteOptions {
-            overwrite: false,
-            create_parent: true,
-            ..WriteOptions::default()
-        };
         let writer = self
             .runtime
-            .block_on(self.client.create(&full, options))
+            .block_on(self.client.create(&full, self.new_file()))
             .map_err(hdfs_err(format!("cannot create {full}")))?;
         Ok(Box::new(HdfsWriter {
             store: self,
@@ -168,7 +194,7 @@ impl Store for HdfsStore {
         let (src, dst) = (self.full(from), self.full(to));
         if let Some((dir, _)) = dst.rsplit_once('/') {
             self.runtime
-                .block_on(self.client.mkdirs(dir, 0o755, true))
+                .block_on(self.client.mkdirs(dir, self.dir_mode(), true))
                 .map_err(hdfs_err(format!("cannot create {dir}")))?;
         }
         self.runtime
@@ -220,11 +246,7 @@ impl Store for HdfsStore {
                 let mut writer = match self.client.append(&full).await {
                     Ok(writer) => writer,
                     Err(e) if is_not_found(&e) => {
-                        let options = WriteOptions {
-                            create_parent: true,
-                            ..WriteOptions::default()
-                        };
-                        self.client.create(&full, options).await?
+                        self.client.create(&full, self.new_file()).await?
                     }
                     Err(e) => return Err(e),
                 };

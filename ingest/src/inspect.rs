@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 pub struct InspectOptions {
     pub brokers: String,
     pub topic: String,
-    pub properties: Vec<(String, String)>,
+    pub properties: crate::properties::Properties,
     /// Start at the beginning of each partition, else at its end.
     pub from_beginning: bool,
     /// Stop after this many messages.
@@ -39,10 +39,10 @@ pub fn inspect(
         .set("bootstrap.servers", &opts.brokers)
         .set("group.id", "logmr-inspect")
         .set("enable.auto.commit", "false");
-    for (k, v) in &opts.properties {
-        config.set(k, v);
-    }
-    let consumer: BaseConsumer = config.create().map_err(|e| Error::client("consumer", e))?;
+    opts.properties.apply(&mut config);
+    let consumer: BaseConsumer<crate::kafka::Reporting> = config
+        .create_with_context(crate::kafka::Reporting("logmr-inspect"))
+        .map_err(|e| Error::client("consumer", e))?;
     let partitions = crate::kafka::existing_partitions(
         &consumer,
         &opts.brokers,

@@ -20,6 +20,7 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, T
 use crate::destination::{Delivery, Destination};
 use crate::error::{Error, Result};
 use crate::format::machine_key;
+use crate::properties::Properties;
 
 /// Producer settings applied before the user's `-X` overrides. Measured
 /// against a loopback broker (see `bench/`): batching with a short linger
@@ -38,8 +39,8 @@ pub const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
 pub struct KafkaOptions {
     pub brokers: String,
     pub topic: String,
-    /// librdkafka properties, as given with `-X key=value`; they win.
-    pub properties: Vec<(String, String)>,
+    /// librdkafka properties (`-F`, `LOGMR_X_*`, `-X`); they win.
+    pub properties: Properties,
     /// For a topic that must be created.
     pub partitions: i32,
     /// For a topic that must be created; -1 means the broker's default.
@@ -55,9 +56,7 @@ pub fn client_config(opts: &KafkaOptions, defaults: &[(&str, &str)]) -> ClientCo
     for (k, v) in defaults {
         config.set(*k, *v);
     }
-    for (k, v) in &opts.properties {
-        config.set(k, v);
-    }
+    opts.properties.apply(&mut config);
     config
 }
 
@@ -77,9 +76,38 @@ impl ClientContext for DeliveryCounter {
             let mut down = self.brokers_down.lock().unwrap_or_else(|p| p.into_inner());
             down.get_or_insert_with(|| format!("all brokers are down: {reason}"));
         }
-        eprintln!("logmr-gen: warning: {error}: {reason}");
+        report_client_error("logmr-gen", &error, reason);
     }
 }
+
+/// The kinds of background error already reported.
+static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Reports an error librdkafka gives in the background on stderr, each kind
+/// once: it repeats them on every retry, and a down broker would flood
+/// the terminal. A refusal is also noted ([`crate::refusal`]), so that a
+/// request that times out afterwards says why.
+pub fn report_client_error(program: &str, error: &KafkaError, reason: &str) {
+    crate::refusal::note_kafka(error, reason);
+    let kind = error.to_string();
+    let mut reported = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
+    if !reported.contains(&kind) {
+        reported.push(kind);
+        eprintln!("{program}: warning: {error}: {reason}");
+    }
+}
+
+/// The context of a client that only reports: background errors through
+/// [`report_client_error`] under the program's name.
+pub struct Reporting(pub &'static str);
+
+impl ClientContext for Reporting {
+    fn error(&self, error: KafkaError, reason: &str) {
+        report_client_error(self.0, &error, reason);
+    }
+}
+
+impl ConsumerContext for Reporting {}
 
 impl ProducerContext for DeliveryCounter {
     type DeliveryOpaque = ();
@@ -105,9 +133,44 @@ impl ProducerContext for DeliveryCounter {
 fn topic_partitions<C: ClientContext>(
     client: &rdkafka::client::Client<C>,
     opts: &KafkaOptions,
-) -> std::result::Result<Option<usize>, KafkaError> {
-    let metadata = client.fetch_metadata(None, opts.connect_timeout)?;
+) -> Result<Option<usize>> {
+    // The producer's own thread serves its events.
+    let metadata = metadata_within(client, None, &opts.brokers, opts.connect_timeout, || {})?;
     Ok(partitions_of(&metadata, &opts.topic).map(<[_]>::len))
+}
+
+/// How long one metadata request may wait before the loop of
+/// [`metadata_within`] looks for a refusal.
+const METADATA_TRY: Duration = Duration::from_millis(500);
+
+/// The metadata of `topic` (or of every topic), asked of `brokers` for up
+/// to `timeout` in short tries; between them `serve` lets the client's
+/// background events (errors among them) through. A refusal ends the wait
+/// at once ([`Error::Denied`]); else, after `timeout`, the brokers are
+/// unreachable.
+pub fn metadata_within<C: ClientContext>(
+    client: &rdkafka::client::Client<C>,
+    topic: Option<&str>,
+    brokers: &str,
+    timeout: Duration,
+    serve: impl Fn(),
+) -> Result<rdkafka::metadata::Metadata> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match client.fetch_metadata(topic, left.min(METADATA_TRY)) {
+            Ok(metadata) => return Ok(metadata),
+            Err(e) => {
+                serve();
+                if crate::refusal::kafka_refusal().is_some() || left <= METADATA_TRY {
+                    return Err(Error::unreachable(
+                        brokers,
+                        format!("{e} (within {} s)", timeout.as_secs()),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// The partitions of `topic` in `metadata`, or `None` when the brokers do
@@ -133,13 +196,10 @@ pub fn existing_partitions<C: ConsumerContext>(
     timeout: Duration,
     hint: &'static str,
 ) -> Result<Vec<i32>> {
-    let metadata =
-        consumer
-            .fetch_metadata(Some(topic), timeout)
-            .map_err(|e| Error::Unreachable {
-                brokers: brokers.to_string(),
-                detail: format!("{e} (within {} s)", timeout.as_secs()),
-            })?;
+    // Polling a consumer that has no partitions yet serves its events.
+    let metadata = metadata_within(consumer.client(), Some(topic), brokers, timeout, || {
+        let _ = consumer.poll(Duration::ZERO);
+    })?;
     match partitions_of(&metadata, topic) {
         Some(partitions) => Ok(partitions.iter().map(|p| p.id()).collect()),
         None => Err(Error::MissingTopic {
@@ -158,11 +218,7 @@ fn ensure_topic(
     producer: &ThreadedProducer<DeliveryCounter>,
     opts: &KafkaOptions,
 ) -> Result<usize> {
-    let unreachable = |e: KafkaError| Error::Unreachable {
-        brokers: opts.brokers.clone(),
-        detail: format!("{e} (within {} s)", opts.connect_timeout.as_secs()),
-    };
-    if let Some(partitions) = topic_partitions(producer.client(), opts).map_err(unreachable)? {
+    if let Some(partitions) = topic_partitions(producer.client(), opts)? {
         return Ok(partitions);
     }
     if !opts.create_topic {
@@ -176,18 +232,18 @@ fn ensure_topic(
     // A new topic shows in the metadata once its partitions have leaders.
     let deadline = std::time::Instant::now() + opts.connect_timeout;
     loop {
-        if let Some(partitions) = topic_partitions(producer.client(), opts).map_err(unreachable)? {
+        if let Some(partitions) = topic_partitions(producer.client(), opts)? {
             return Ok(partitions);
         }
         if std::time::Instant::now() > deadline {
-            return Err(Error::Unreachable {
-                brokers: opts.brokers.clone(),
-                detail: format!(
+            return Err(Error::unreachable(
+                &opts.brokers,
+                format!(
                     "topic {} was created but has no partition leaders after {} s",
                     opts.topic,
                     opts.connect_timeout.as_secs()
                 ),
-            });
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -339,7 +395,7 @@ mod tests {
         let opts = KafkaOptions {
             brokers: "h:1".into(),
             topic: "t".into(),
-            properties: vec![("linger.ms".into(), "0".into())],
+            properties: Properties::gather(None, &[], &["linger.ms=0".into()]).unwrap(),
             partitions: 1,
             replication: 1,
             create_topic: true,

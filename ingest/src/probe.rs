@@ -39,7 +39,9 @@ pub fn first_records(
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "true")
         .set("auto.offset.reset", "earliest");
-    let consumer: BaseConsumer = config.create().map_err(|e| Error::client("consumer", e))?;
+    let consumer: BaseConsumer<crate::kafka::Reporting> = config
+        .create_with_context(crate::kafka::Reporting("logmr-sink"))
+        .map_err(|e| Error::client("consumer", e))?;
     let mut assignment = TopicPartitionList::new();
     for &(partition, offset) in wanted {
         assignment
@@ -59,18 +61,15 @@ pub fn first_records(
                 .filter(|(p, _)| !found.contains_key(p))
                 .map(|(p, o)| format!("partition {p} at offset {o}"))
                 .collect();
-            return Err(Error::Unreachable {
-                brokers: config
-                    .get("bootstrap.servers")
-                    .unwrap_or_default()
-                    .to_string(),
-                detail: format!(
+            return Err(Error::unreachable(
+                config.get("bootstrap.servers").unwrap_or_default(),
+                format!(
                     "cannot read {topic} back ({}) within {} s{}",
                     missing.join(", "),
                     timeout.as_secs(),
                     last_error.map_or(String::new(), |e| format!(": {e}"))
                 ),
-            });
+            ));
         }
         match consumer.poll(left.min(Duration::from_millis(200))) {
             Some(Ok(m)) => {

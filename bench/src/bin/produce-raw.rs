@@ -20,7 +20,7 @@ fn run(brokers: &str, topic: &str, file: &str) -> Result<String, String> {
     let opts = KafkaOptions {
         brokers: brokers.into(),
         topic: topic.into(),
-        properties: Vec::new(),
+        properties: Default::default(),
         partitions: 3,
         replication: 1,
         create_topic: false,

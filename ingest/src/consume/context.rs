@@ -35,6 +35,10 @@ pub(super) struct SinkContext {
 }
 
 impl ClientContext for SinkContext {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        crate::kafka::report_client_error("logmr-sink", &error, reason);
+    }
+
     fn stats(&self, statistics: rdkafka::statistics::Statistics) {
         let lag = lag_of(&statistics, &self.topic);
         *self.lag.lock().unwrap_or_else(|p| p.into_inner()) = Some(lag);

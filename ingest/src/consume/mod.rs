@@ -58,8 +58,8 @@ pub struct SinkOptions {
     pub brokers: String,
     pub topic: String,
     pub group: String,
-    /// librdkafka properties, as given with `-X key=value`; they win.
-    pub properties: Vec<(String, String)>,
+    /// librdkafka properties (`-F`, `LOGMR_X_*`, `-X`); they win.
+    pub properties: crate::properties::Properties,
     pub connect_timeout: Duration,
     pub max_records: usize,
     pub max_bytes: usize,
@@ -106,9 +106,7 @@ fn consumer_config(opts: &SinkOptions) -> Result<ClientConfig> {
         let ms = opts.progress_every.as_millis().clamp(100, 1000);
         config.set("statistics.interval.ms", ms.to_string());
     }
-    for (k, v) in &opts.properties {
-        config.set(k, v);
-    }
+    opts.properties.apply(&mut config);
     if config.get("group.id").is_none_or(|g| g.trim().is_empty()) {
         return Err(Error::Usage(
             "the consumer group (--group, or -X group.id) must not be empty".into(),
@@ -230,6 +228,12 @@ pub fn run_sink(
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, every);
     let mut idle = Idle::new(opts, Instant::now());
     while !stop.load(Ordering::Relaxed) {
+        if let Some(why) = crate::refusal::kafka_refusal() {
+            return Err(Error::Denied(format!(
+                "the Kafka brokers {} refused us: {why}",
+                opts.brokers
+            )));
+        }
         let taken = sink.take_burst(idle.poll_wait())?;
         let now = Instant::now();
         idle.saw(taken, || sink.has_assignment(), now);

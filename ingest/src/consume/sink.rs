@@ -213,9 +213,9 @@ fn commit_with_retries(store: &dyn Store, topic: &str, batch: &Batch, gzip: bool
         attempt += 1;
         match commit(store, topic, batch, gzip) {
             Ok(_) => return Ok(()),
-            // Another writer's batch, or a store that cannot be: no retry
-            // can help.
-            Err(e @ Error::Conflict(_)) => return Err(e),
+            // Another writer's batch, a store that cannot be, or a store
+            // that refuses us: no retry can help.
+            Err(e @ (Error::Conflict(_) | Error::Denied(_))) => return Err(e),
             Err(e) if attempt < COMMIT_ATTEMPTS => {
                 eprintln!(
                     "logmr-sink: warning: {e}; retrying in {:.1} s",

@@ -62,7 +62,7 @@ fn destination(args: &Args) -> Result<Box<dyn Destination>> {
         let opts = KafkaOptions {
             brokers: brokers.clone(),
             topic: args.kafka.topic.clone(),
-            properties: args.kafka.properties.clone(),
+            properties: args.kafka.properties()?,
             partitions: args.partitions,
             replication: args.replication,
             create_topic: !args.no_create_topic,

@@ -44,8 +44,8 @@ fn main_result(args: Args) -> Result<()> {
     let stop = stop_on_signals()?;
     let opts = InspectOptions {
         brokers: args.kafka.brokers()?,
+        properties: args.kafka.properties()?,
         topic: args.kafka.topic,
-        properties: args.kafka.properties,
         from_beginning: args.from_beginning,
         count: args.count,
         idle: args.idle.filter(|d| !d.is_zero()),

@@ -111,9 +111,9 @@ fn main_result(args: Args) -> Result<()> {
     }
     let opts = SinkOptions {
         brokers: args.kafka.brokers()?,
+        properties: args.kafka.properties()?,
         topic: args.kafka.topic,
         group: args.group,
-        properties: args.kafka.properties,
         connect_timeout: args.kafka.connect_timeout,
         max_records: args.max_records,
         max_bytes: args.max_bytes,
