@@ -58,7 +58,10 @@ if ($inputs.Count -eq 0) { $inputs = @($job['input']) }
 foreach ($path in $inputs) { $jobArgs += @('--input', $path) }
 if ($OutputPath) { $jobArgs += @('--output', $OutputPath) }
 if ($Partitions) { $jobArgs += @('--partitions', $Partitions) }
+# Java reads no KRB5_CONFIG: the driver of a Kerberized cluster's job is
+# given the file MIT's tools use (a -Conf of the user's comes later, wins).
 $confArgs = @()
+if ($env:KRB5_CONFIG) { $confArgs += @('--conf', "spark.driver.extraJavaOptions=-Djava.security.krb5.conf=$($env:KRB5_CONFIG)") }
 foreach ($setting in $Conf) { $confArgs += @('--conf', $setting) }
 $logmrPath = Find-Logmr $Logmr
 

@@ -85,8 +85,12 @@ echo "$script_name: shipping $logmr ($(logmr_build "$logmr")) to Spark at $maste
 # it prints goes to stderr here and the result comes through a file.
 result=$(mktemp)
 trap 'rm -f "$result"' EXIT
+# Java reads no KRB5_CONFIG: the driver of a Kerberized cluster's job is
+# given the file MIT's tools use (a --conf of the user's comes later, wins).
+krb5=()
+[ -z "${KRB5_CONFIG:-}" ] || krb5=(--conf "spark.driver.extraJavaOptions=-Djava.security.krb5.conf=$KRB5_CONFIG")
 status=0
-LOGMR_SPARK_SCRIPT=$script_name "$spark_submit" --master "$master" --conf spark.log.level=WARN "${confs[@]}" \
+LOGMR_SPARK_SCRIPT=$script_name "$spark_submit" --master "$master" --conf spark.log.level=WARN "${krb5[@]}" "${confs[@]}" \
     "$repo_root/hadoop-jobs/spark/job.py" "$(basename "$descriptor" .job)" "$logmr" "${job[mapper]}" --result "$result" "${job_args[@]}" >&2 || status=$?
 case $status in
     0) after_step "$logmr" <"$result" ;;

@@ -18,6 +18,8 @@ pub struct Broker {
     address: String,
     /// The broker this test owns; `None` for the shared one.
     own: Option<OwnKafka>,
+    /// The librdkafka properties file of a secure listener (`-F FILE`).
+    config: Option<std::path::PathBuf>,
 }
 
 impl Broker {
@@ -26,7 +28,38 @@ impl Broker {
         Broker {
             address: services().kafka.clone(),
             own: None,
+            config: None,
         }
+    }
+
+    /// The SASL_SSL listener of the secure services' Apache Kafka.
+    pub fn secure() -> Broker {
+        let s = crate::services::secure_services();
+        Broker {
+            address: s.kafka_secure.clone(),
+            own: None,
+            config: Some(s.kafka_config.clone()),
+        }
+    }
+
+    /// The arguments that give a logmr tool this broker's properties.
+    pub fn client_args(&self) -> Vec<std::ffi::OsString> {
+        match &self.config {
+            Some(file) => vec!["-F".into(), file.into()],
+            None => Vec::new(),
+        }
+    }
+
+    /// A client configuration for this broker.
+    fn client_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config.set("bootstrap.servers", &self.address);
+        if let Some(file) = &self.config {
+            for (k, v) in crate::services::read_properties(file) {
+                config.set(k, v);
+            }
+        }
+        config
     }
 
     /// An Apache Kafka broker of this test's own, for tests that kill it.
@@ -35,6 +68,7 @@ impl Broker {
         Broker {
             address: own.address.clone(),
             own: Some(own),
+            config: None,
         }
     }
 
@@ -76,8 +110,7 @@ impl Broker {
     }
 
     fn admin(&self) -> AdminClient<DefaultClientContext> {
-        ClientConfig::new()
-            .set("bootstrap.servers", &self.address)
+        self.client_config()
             .create()
             .expect("create an admin client")
     }
@@ -119,7 +152,7 @@ impl Broker {
     /// The partition count of `topic` as the broker describes it, without
     /// creating it; `None` when it does not exist.
     pub fn partitions(&self, topic: &str) -> Option<usize> {
-        partition_count(&self.address, topic)
+        partition_count_with(self.client_config(), topic)
     }
 
     /// Kills this test's own broker now, as a crash would.
@@ -154,8 +187,16 @@ fn futures_executor<F: std::future::Future>(future: F) -> F::Output {
 /// The partition count of `topic` at `brokers`, read from the metadata of
 /// all topics (asking for one topic by name may create it), or `None`.
 pub fn partition_count(brokers: &str, topic: &str) -> Option<usize> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    partition_count_with(
+        ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .clone(),
+        topic,
+    )
+}
+
+fn partition_count_with(mut config: ClientConfig, topic: &str) -> Option<usize> {
+    let consumer: BaseConsumer = config
         .set("allow.auto.create.topics", "false")
         .create()
         .expect("create a metadata client");

@@ -176,6 +176,144 @@ fn wait_ready<T>(dir: &Path, launcher: &Mutex<Option<Child>>, read: fn(&Path) ->
     }
 }
 
+/// The secure services (`services.sh --secure`): a KDC, HDFS with
+/// Kerberos, and Apache Kafka with a SASL_SSL listener beside its plain
+/// one. No YARN: a Kerberized MapReduce job needs Hadoop's native library,
+/// which Maven Central does not carry; the Spark job reads the store.
+#[derive(Debug)]
+pub struct SecureServices {
+    /// `host:port` of the plain listener (for tests that set up topics).
+    pub kafka: String,
+    /// `host:port` of the SASL_SSL listener.
+    pub kafka_secure: String,
+    /// librdkafka properties of the SASL_SSL listener (`-F FILE`).
+    pub kafka_config: PathBuf,
+    /// A CA certificate that signed nothing of the broker's.
+    pub other_ca: PathBuf,
+    /// `hdfs://host:port` of the Kerberized NameNode.
+    pub hdfs: String,
+    pub conf_dir: PathBuf,
+    pub krb5_config: PathBuf,
+    /// The user who owns `home`, and its keytab.
+    pub principal: String,
+    pub keytab: PathBuf,
+    /// A user without write permission on `home`, and its keytab.
+    pub reader: String,
+    pub reader_keytab: PathBuf,
+    /// The user's directory in HDFS.
+    pub home: String,
+}
+
+impl SecureServices {
+    /// Sets what a client of the secure services needs on `cmd`: the
+    /// Hadoop and Kerberos configuration, the ticket cache `ccache`, and
+    /// the `hadoop` command for the mini cluster first on `PATH`.
+    pub fn client_env<'c>(&self, cmd: &'c mut Command, ccache: &Path) -> &'c mut Command {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![hadoop_bin_dir()];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("HADOOP_CONF_DIR", &self.conf_dir)
+            .env("KRB5_CONFIG", &self.krb5_config)
+            .env("KRB5CCNAME", format!("FILE:{}", ccache.display()))
+            .env("PATH", std::env::join_paths(dirs).unwrap())
+    }
+
+    /// `kinit` of `principal` from `keytab` into the ticket cache `ccache`,
+    /// with `-l LIFETIME` when given.
+    pub fn kinit(&self, ccache: &Path, principal: &str, keytab: &Path, lifetime: Option<&str>) {
+        let mut cmd = Command::new("kinit");
+        self.client_env(&mut cmd, ccache);
+        if let Some(l) = lifetime {
+            cmd.args(["-l", l]);
+        }
+        let out = cmd
+            .arg("-kt")
+            .arg(keytab)
+            .arg(principal)
+            .output()
+            .expect("run kinit (Debian: apt-get install krb5-user)");
+        assert!(
+            out.status.success(),
+            "kinit {principal}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `hadoop ARGS` against the Kerberized HDFS, with the ticket in `ccache`.
+    pub fn hadoop(&self, ccache: &Path) -> Command {
+        let mut cmd = Command::new(hadoop_bin_dir().join("hadoop"));
+        self.client_env(&mut cmd, ccache);
+        cmd
+    }
+
+    /// The SASL_SSL password, read from the properties file.
+    pub fn kafka_password(&self) -> String {
+        read_properties(&self.kafka_config)
+            .into_iter()
+            .find(|(k, _)| k == "sasl.password")
+            .map(|(_, v)| v)
+            .expect("sasl.password in the secure properties")
+    }
+}
+
+/// The `KEY=VALUE` lines of a librdkafka properties file.
+pub fn read_properties(path: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .collect()
+}
+
+fn read_secure_env(dir: &Path) -> Option<SecureServices> {
+    let text = std::fs::read_to_string(dir.join("env")).ok()?;
+    let env: std::collections::HashMap<&str, String> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('\'').to_string()))
+        .collect();
+    let get = |k: &str| env.get(k).cloned();
+    Some(SecureServices {
+        kafka: get("LOGMR_KAFKA_BROKERS")?,
+        kafka_secure: get("LOGMR_KAFKA_SECURE_BROKERS")?,
+        kafka_config: get("LOGMR_KAFKA_SECURE_CONFIG")?.into(),
+        other_ca: get("LOGMR_OTHER_CA")?.into(),
+        hdfs: get("LOGMR_HDFS")?,
+        conf_dir: get("HADOOP_CONF_DIR")?.into(),
+        krb5_config: get("KRB5_CONFIG")?.into(),
+        principal: get("LOGMR_PRINCIPAL")?,
+        keytab: get("LOGMR_KEYTAB")?.into(),
+        reader: get("LOGMR_READER_PRINCIPAL")?,
+        reader_keytab: get("LOGMR_READER_KEYTAB")?.into(),
+        home: get("LOGMR_SECURE_HOME")?,
+    })
+}
+
+static SECURE_LAUNCHER: Mutex<Option<Child>> = Mutex::new(None);
+
+/// The secure services: `LOGMR_SECURE_SERVICES_DIR`'s (tests/run.sh starts
+/// them), else started on first use and stopped when the test process exits.
+pub fn secure_services() -> &'static SecureServices {
+    static SERVICES: OnceLock<SecureServices> = OnceLock::new();
+    SERVICES.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("LOGMR_SECURE_SERVICES_DIR") {
+            let dir = PathBuf::from(dir);
+            return read_secure_env(&dir).unwrap_or_else(|| {
+                panic!(
+                    "LOGMR_SECURE_SERVICES_DIR={} holds no env file of the secure services \
+                     (bash tests/services/services.sh start DIR --secure)",
+                    dir.display()
+                )
+            });
+        }
+        let dir = std::env::temp_dir().join(format!("logmr-secure-{}", std::process::id()));
+        *SECURE_LAUNCHER.lock().unwrap() = Some(launch(&dir, &["--secure"]));
+        wait_ready(&dir, &SECURE_LAUNCHER, read_secure_env)
+    })
+}
+
 /// An Apache Kafka broker of a test's own, for tests that stop it: the
 /// shared one must stay up. Stopped on drop.
 pub struct OwnKafka {

@@ -14,7 +14,7 @@ use ingest::commit::{parse_final, recover};
 use ingest::hdfs::HdfsStore;
 use ingest::store::{LocalStore, Store};
 use logmr_e2e::broker::Broker;
-use logmr_e2e::services::{services, unique};
+use logmr_e2e::services::{secure_services, services, unique};
 use logmr_e2e::{TempDir, binary, wait_for_sigterm_handler};
 
 const START: &str = "2024-12-10 00:00:00";
@@ -29,10 +29,18 @@ const FAST_TAKEOVER: [&str; 4] = [
     "heartbeat.interval.ms=250",
 ];
 
-/// Where a sink stores: a local directory, or a directory in HDFS.
-enum Target {
+/// Where a sink stores: a local directory, a directory in HDFS, or one in
+/// the Kerberized HDFS of the secure services, which this process reads
+/// through Hadoop's own client (`hadoop fs -get` of the committed files
+/// into `copy`) with the ticket in `ccache`.
+pub(crate) enum Target {
     Local(PathBuf),
     Hdfs(String),
+    Kerberized {
+        url: String,
+        copy: PathBuf,
+        ccache: PathBuf,
+    },
 }
 
 impl Target {
@@ -40,20 +48,57 @@ impl Target {
     fn arg(&self) -> OsString {
         match self {
             Target::Local(path) => path.clone().into(),
-            Target::Hdfs(url) => url.into(),
+            Target::Hdfs(url) | Target::Kerberized { url, .. } => url.into(),
         }
     }
 
-    fn open(&self) -> Box<dyn Store> {
+    pub(crate) fn open(&self) -> Box<dyn Store> {
         match self {
             Target::Local(path) => Box::new(LocalStore::open(path).unwrap()),
             Target::Hdfs(url) => Box::new(HdfsStore::open(url).unwrap()),
+            Target::Kerberized { url, copy, ccache } => {
+                let _ = std::fs::remove_dir_all(copy);
+                std::fs::create_dir_all(copy).unwrap();
+                // Committed files only: a killed sink's temporary file
+                // (`_tmp.…`) may still be open for writing.
+                let out = secure_services()
+                    .hadoop(ccache)
+                    .args(["fs", "-get"])
+                    .arg(format!("{url}/[!_]*"))
+                    .arg(copy)
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    out.status.success() || err.contains("No such file or directory"),
+                    "hadoop fs -get {url}: {err}"
+                );
+                Box::new(LocalStore::open(copy).unwrap())
+            }
+        }
+    }
+
+    /// How long a test waits for the store to fill: a Kerberized HDFS with
+    /// privacy commits several times slower, and more so on a busy machine.
+    fn patience(&self) -> Duration {
+        match self {
+            Target::Kerberized { .. } => Duration::from_secs(360),
+            _ => Duration::from_secs(120),
+        }
+    }
+
+    /// Sets on a sink's command what its store needs: the Kerberos ticket
+    /// and the Hadoop configuration of the secure services.
+    fn env<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        match self {
+            Target::Kerberized { ccache, .. } => secure_services().client_env(cmd, ccache),
+            _ => cmd,
         }
     }
 }
 
 /// `logmr-gen ARGS` producing to `topic`.
-fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
+pub(crate) fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(binary("logmr-gen"));
     cmd.args([
         "--quiet",
@@ -64,6 +109,7 @@ fn gen_to(broker: &Broker, topic: &str, args: &[&str]) -> Command {
         "--topic",
         topic,
     ])
+    .args(broker.client_args())
     .args(args);
     cmd
 }
@@ -85,7 +131,7 @@ fn generate(broker: &Broker, topic: &str, args: &[&str]) {
     );
 }
 
-fn expected_lines(args: &[&str]) -> Vec<String> {
+pub(crate) fn expected_lines(args: &[&str]) -> Vec<String> {
     let out = Command::new(binary("logmr-gen"))
         .args(["--quiet", "--start", START])
         .args(args)
@@ -106,8 +152,9 @@ const MAX_RECORDS: i64 = 300;
 /// A sink of `group` on `topic`. The group id sent to Kafka is `group`
 /// and the topic's name: tests share one broker, and members of one group
 /// on different topics would rebalance each other's sinks.
-fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
+pub(crate) fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
     let mut cmd = Command::new(binary("logmr-sink"));
+    store.env(&mut cmd);
     cmd.args([
         "--quiet",
         "--brokers",
@@ -117,6 +164,7 @@ fn sink(broker: &Broker, topic: &str, group: &str, store: &Target) -> Command {
         "--group",
         &format!("{group}-{topic}"),
     ])
+    .args(broker.client_args())
     .arg("--store")
     .arg(store.arg())
     .args([
@@ -145,7 +193,7 @@ fn records_of(store: &dyn Store, path: &str) -> String {
 
 /// Every committed record in the store, checked for contiguity per
 /// partition from offset 0 and for files of at most `MAX_RECORDS`.
-fn committed_lines(store: &Target, topic: &str) -> Vec<String> {
+pub(crate) fn committed_lines(store: &Target, topic: &str) -> Vec<String> {
     let s = store.open();
     let recovery = recover(s.as_ref(), topic, &[]).expect("no overlapping files");
     assert!(recovery.gaps.is_empty(), "{:?}", recovery.gaps);
@@ -195,7 +243,7 @@ fn level_counts(store: &Target, topic: &str) -> String {
 
 /// Stops a sink with SIGTERM, once its handler is installed; requires a
 /// clean exit and returns its stderr.
-fn terminate(child: Child) -> String {
+pub(crate) fn terminate(child: Child) -> String {
     wait_for_sigterm_handler(child.id());
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -220,9 +268,9 @@ fn stored(store: &dyn Store, topic: &str) -> (usize, usize) {
 }
 
 /// Waits until the store holds `count` records.
-fn wait_for(store: &Target, topic: &str, count: usize) {
-    let s = store.open();
-    let deadline = Instant::now() + Duration::from_secs(120);
+pub(crate) fn wait_for(store: &Target, topic: &str, count: usize) {
+    let deadline = Instant::now() + store.patience();
+    let mut s = store.open();
     loop {
         let (_, have) = stored(s.as_ref(), topic);
         if have >= count {
@@ -233,16 +281,20 @@ fn wait_for(store: &Target, topic: &str, count: usize) {
             "the store holds {have} of {count} records"
         );
         std::thread::sleep(Duration::from_millis(100));
+        if let Target::Kerberized { .. } = store {
+            // A copy: take a new one.
+            s = store.open();
+        }
     }
 }
 
 /// What a sink test runs against: the shared Apache Kafka with a topic of
 /// its own, a scratch directory, and the store.
-struct Setup {
-    broker: Broker,
-    topic: String,
-    dir: TempDir,
-    store: Target,
+pub(crate) struct Setup {
+    pub(crate) broker: Broker,
+    pub(crate) topic: String,
+    pub(crate) dir: TempDir,
+    pub(crate) store: Target,
 }
 
 /// `base` over `partitions`, stored in a local directory or, with `hdfs`,
@@ -271,7 +323,7 @@ fn setup(base: &str, partitions: u32, hdfs: bool) -> Setup {
 }
 
 /// The same lines, in any order.
-fn assert_same_lines(mut got: Vec<String>, mut want: Vec<String>) {
+pub(crate) fn assert_same_lines(mut got: Vec<String>, mut want: Vec<String>) {
     got.sort();
     want.sort();
     assert_eq!(got, want);
@@ -311,7 +363,13 @@ fn generator_broker_sink_into_hdfs_and_the_count_agree_with_the_summary() {
 }
 
 fn twenty_sigkills(hdfs: bool) {
-    let t = setup("crash", 3, hdfs);
+    kill_and_restart(&setup("crash", 3, hdfs), hdfs);
+}
+
+/// Twenty SIGKILLs of sinks while the generator produces, then a sink that
+/// finishes: every record is stored exactly once. `slow` sinks (into HDFS)
+/// are given longer between kills.
+pub(crate) fn kill_and_restart(t: &Setup, slow: bool) {
     let args = ["-n", "30000", "--seed", "21", "--rate", "1000"];
     let producer = producer(&t.broker, &t.topic, &args);
     // Kill the sink at pseudo-random moments while the generator produces.
@@ -319,7 +377,7 @@ fn twenty_sigkills(hdfs: bool) {
     // FAST_TAKEOVER the next sink takes over in about a second, so that most
     // rounds consume and commit before they are killed. A start into HDFS
     // costs more (a client, a NameNode listing), so its rounds live longer.
-    let (least, spread) = if hdfs { (1500, 2400) } else { (700, 1800) };
+    let (least, spread) = if slow { (1500, 2400) } else { (700, 1800) };
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..20 {
         let mut child = sink(&t.broker, &t.topic, "crashers", &t.store)
