@@ -2,7 +2,7 @@
 # logmr-gen publishes machine logs to a Kafka topic, logmr-sink commits them
 # to a store laid out like /user/kafka/logs, and the logcount job counts them
 # the way Hadoop runs it; with -Cluster, on real Kafka, HDFS and YARN started
-# here. It prints the level table and checks it against the generator's
+# here; with -Cluster -Secure, over SASL_SSL into HDFS with Kerberos. It prints the level table and checks it against the generator's
 # summary. Its bash twin is pipeline.sh.
 #
 # Usage: pipeline.ps1 [OPTIONS]   (see usage below)
@@ -15,6 +15,7 @@ param(
     [string]$Store = '',
     [string]$OutputPath = '',
     [switch]$Cluster,
+    [switch]$Secure,
     [switch]$Force,
     [switch]$Help
 )
@@ -39,6 +40,15 @@ from Maven Central on first use), the sink stores into HDFS and the job runs
 with Hadoop Streaming on YARN (logcount.ps1). The broker is -Brokers, else
 an Apache Kafka broker started for the run (also through bash).
 
+With -Cluster -Secure, the services are secure (services.sh --secure): a
+KDC, HDFS with Kerberos and Kafka's SASL_SSL listener. The user's keytab is
+kinit'ed into a private ticket cache, logmr-gen and logmr-sink read the
+listener's properties from LOGMR_KAFKA_CONFIG (never from the command line),
+and the Spark logcount job (spark-job.ps1) counts the store: a Kerberized
+Hadoop Streaming job needs Hadoop's native library, which these services
+lack. For a secure cluster of your own, kinit and set
+`$env:LOGMR_KAFKA_CONFIG to the file instead.
+
   -Count N          lines to generate [default: 100000]
   -Format NAME      layout of the lines, as logmr-gen --format [default: seed]
   -Brokers LIST     Kafka brokers to use instead of starting one
@@ -52,6 +62,7 @@ an Apache Kafka broker started for the run (also through bash).
                     [default: target\pipeline\user\kafka\logs_out, or
                     /user/kafka/logs_out with an HDFS store]
   -Cluster          start Kafka, HDFS and YARN here and run on them
+  -Secure           with -Cluster: Kerberos and SASL_SSL (see above)
   -Force            replace an existing output directory (never the store)
   -Help             this help
 
@@ -81,6 +92,10 @@ function Read-ServicesEnv([string]$Dir) {
     $values
 }
 
+if ($Secure -and -not $Cluster) {
+    Fail 2 '-Secure starts secure services: add -Cluster (for a secure cluster of your own, kinit and set $env:LOGMR_KAFKA_CONFIG to the file)'
+}
+
 $services = Join-Path $RepoRoot 'tests/services/services.sh'
 $work = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) ([IO.Path]::GetRandomFileName()))
 $servicesDir = $null
@@ -88,17 +103,34 @@ $servicesDir = $null
 try {
     if ($Cluster) {
         if ($Brokers -or $Store) { Fail 2 '-Cluster starts its own broker and HDFS: drop -Brokers and -Store' }
-        Write-Stage 'starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)'
         $servicesDir = Join-Path $work 'services'
-        bash $services start $servicesDir
-        if ($LASTEXITCODE -ne 0) { Fail 1 "the services did not start; their log is $servicesDir/services.log" }
+        if ($Secure) {
+            Write-Stage 'starting a KDC, HDFS with Kerberos and Apache Kafka with SASL_SSL on this machine (stopped at exit)'
+            bash $services start $servicesDir --secure
+            if ($LASTEXITCODE -ne 0) { Fail 1 "the services did not start; their log is $servicesDir/services.log" }
+        } else {
+            Write-Stage 'starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)'
+            bash $services start $servicesDir
+            if ($LASTEXITCODE -ne 0) { Fail 1 "the services did not start; their log is $servicesDir/services.log" }
+        }
         $started = Read-ServicesEnv $servicesDir
         $env:HADOOP_CONF_DIR = $started['HADOOP_CONF_DIR']
         $env:PATH = (Join-Path $RepoRoot 'tests/services/bin') + [IO.Path]::PathSeparator + $env:PATH
         $env:HADOOP_STREAMING_JAR = ((bash $services classpath) -split ':' | Where-Object { $_ -match '/hadoop-streaming-[^/]*\.jar$' } | Select-Object -First 1)
         $Brokers = $started['LOGMR_KAFKA_BROKERS']
         $Store = "$($started['LOGMR_HDFS'])/user/kafka/logs"
-        [Console]::Error.WriteLine("    Kafka $Brokers, HDFS $($started['LOGMR_HDFS']), YARN configured in $env:HADOOP_CONF_DIR")
+        if ($Secure) {
+            $env:KRB5_CONFIG = $started['KRB5_CONFIG']
+            $env:KRB5CCNAME = "FILE:$(Join-Path $work 'krb5cc')"
+            kinit -kt $started['LOGMR_KEYTAB'] $started['LOGMR_PRINCIPAL']
+            if ($LASTEXITCODE -ne 0) { Fail 1 "kinit $($started['LOGMR_PRINCIPAL']) failed (Debian: apt-get install krb5-user)" }
+            $env:LOGMR_KAFKA_CONFIG = $started['LOGMR_KAFKA_SECURE_CONFIG']
+            $Brokers = $started['LOGMR_KAFKA_SECURE_BROKERS']
+            $Store = "$($started['LOGMR_HDFS'])$($started['LOGMR_SECURE_HOME'])/logs"
+            [Console]::Error.WriteLine("    Kafka SASL_SSL $Brokers, HDFS with Kerberos $($started['LOGMR_HDFS']) as $($started['LOGMR_PRINCIPAL'])")
+        } else {
+            [Console]::Error.WriteLine("    Kafka $Brokers, HDFS $($started['LOGMR_HDFS']), YARN configured in $env:HADOOP_CONF_DIR")
+        }
     }
 
     $hdfs = $Store -match '^(hdfs|viewfs)://'
@@ -147,7 +179,11 @@ try {
         --store $Store --exit-when-idle 3
     if ($LASTEXITCODE -ne 0) { Fail 1 'the sink failed' }
 
-    if ($hdfs) {
+    if ($Secure) {
+        Write-Stage "3/3 spark-job.ps1 logcount: the Spark job over $Store"
+        $result = @(& (Join-Path $PSScriptRoot 'spark-job.ps1') logcount -InputPath $Store)
+        if ($LASTEXITCODE -ne 0) { Fail 1 'the count job failed' }
+    } elseif ($hdfs) {
         Write-Stage "3/3 logcount.ps1: the Hadoop job over $Store into $OutputPath"
         $result = @(& (Join-Path $PSScriptRoot 'logcount.ps1') -InputPath $Store -OutputPath $OutputPath -Force:$Force)
         if ($LASTEXITCODE -ne 0) { Fail 1 'the count job failed' }

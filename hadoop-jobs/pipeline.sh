@@ -3,7 +3,7 @@
 # logmr-gen publishes machine logs to a Kafka topic, logmr-sink commits them
 # to a store laid out like /user/kafka/logs, and the logcount job counts them
 # the way Hadoop runs it; with --cluster, on real Kafka, HDFS and YARN started
-# here. It prints the level table and checks it against the generator's
+# here; with --cluster --secure, over SASL_SSL into HDFS with Kerberos. It prints the level table and checks it against the generator's
 # summary. Its PowerShell twin is pipeline.ps1.
 #
 # Usage: pipeline.sh [OPTIONS]   (see usage below)
@@ -29,6 +29,15 @@ Central on first use), the sink stores into HDFS and the job runs with
 Hadoop Streaming on YARN (logcount.sh). The broker is --brokers, else an
 Apache Kafka broker started for the run.
 
+With --cluster --secure, the services are secure (services.sh --secure): a
+KDC, HDFS with Kerberos and Kafka's SASL_SSL listener. The user's keytab is
+kinit'ed into a private ticket cache, logmr-gen and logmr-sink read the
+listener's properties from LOGMR_KAFKA_CONFIG (never from the command line),
+and the Spark logcount job (spark-job.sh) counts the store: a Kerberized
+Hadoop Streaming job needs Hadoop's native library, which these services
+lack. For a secure cluster of your own, kinit and export
+LOGMR_KAFKA_CONFIG=FILE instead.
+
   --count N         lines to generate [default: 100000]
   --format NAME     layout of the lines, as logmr-gen --format [default: seed]
   --brokers LIST    Kafka brokers to use instead of starting one
@@ -42,6 +51,7 @@ Apache Kafka broker started for the run.
                     [default: target/pipeline/user/kafka/logs_out, or
                     /user/kafka/logs_out with an HDFS store]
   --cluster         start Kafka, HDFS and YARN here and run on them
+  --secure          with --cluster: Kerberos and SASL_SSL (see above)
   --force           replace an existing output directory (never the store)
   -h, --help        this help
 
@@ -65,6 +75,7 @@ partitions=3
 store=
 output=
 cluster=0
+secure=0
 force=0
 
 while [ $# -gt 0 ]; do
@@ -77,6 +88,7 @@ while [ $# -gt 0 ]; do
         --store) need_value "$1" $#; store=$2; shift 2 ;;
         --output) need_value "$1" $#; output=$2; shift 2 ;;
         --cluster) cluster=1; shift ;;
+        --secure) secure=1; shift ;;
         --force) force=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) die 2 "unknown option $1 (see --help)" ;;
@@ -84,6 +96,10 @@ while [ $# -gt 0 ]; do
 done
 
 stage() { printf '\n==> %s\n' "$*" >&2; }
+
+if [ "$secure" = 1 ] && [ "$cluster" = 0 ]; then
+    die 2 "--secure starts secure services: add --cluster (for a secure cluster of your own, kinit and export LOGMR_KAFKA_CONFIG=FILE)"
+fi
 
 services=$repo_root/tests/services/services.sh
 work=$(mktemp -d)
@@ -101,10 +117,16 @@ if [ "$cluster" = 1 ]; then
     if [ -n "$brokers" ] || [ -n "$store" ]; then
         die 2 "--cluster starts its own broker and HDFS: drop --brokers and --store"
     fi
-    stage "starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)"
     services_dir=$work/services
-    bash "$services" start "$services_dir" ||
-        die 1 "the services did not start; their log is $services_dir/services.log"
+    if [ "$secure" = 1 ]; then
+        stage "starting a KDC, HDFS with Kerberos and Apache Kafka with SASL_SSL on this machine (stopped at exit)"
+        bash "$services" start "$services_dir" --secure ||
+            die 1 "the services did not start; their log is $services_dir/services.log"
+    else
+        stage "starting Apache Kafka, HDFS and YARN on this machine (stopped at exit)"
+        bash "$services" start "$services_dir" ||
+            die 1 "the services did not start; their log is $services_dir/services.log"
+    fi
     # shellcheck source=/dev/null
     . "$services_dir/env"
     export HADOOP_CONF_DIR
@@ -113,7 +135,16 @@ if [ "$cluster" = 1 ]; then
     export HADOOP_STREAMING_JAR
     brokers=$LOGMR_KAFKA_BROKERS
     store=$LOGMR_HDFS/user/kafka/logs
-    echo "    Kafka $brokers, HDFS $LOGMR_HDFS, YARN configured in $HADOOP_CONF_DIR" >&2
+    if [ "$secure" = 1 ]; then
+        export KRB5_CONFIG KRB5CCNAME=FILE:$work/krb5cc
+        kinit -kt "$LOGMR_KEYTAB" "$LOGMR_PRINCIPAL" || die 1 "kinit $LOGMR_PRINCIPAL failed (Debian: apt-get install krb5-user)"
+        export LOGMR_KAFKA_CONFIG=$LOGMR_KAFKA_SECURE_CONFIG
+        brokers=$LOGMR_KAFKA_SECURE_BROKERS
+        store=$LOGMR_HDFS$LOGMR_SECURE_HOME/logs
+        echo "    Kafka SASL_SSL $brokers, HDFS with Kerberos $LOGMR_HDFS as $LOGMR_PRINCIPAL" >&2
+    else
+        echo "    Kafka $brokers, HDFS $LOGMR_HDFS, YARN configured in $HADOOP_CONF_DIR" >&2
+    fi
 fi
 
 hdfs=0
@@ -163,7 +194,10 @@ stage "2/3 logmr-sink: topic $topic to $store, until the topic is idle for 3 s"
 result=$work/result.tsv
 force_flag=()
 [ "$force" = 0 ] || force_flag=(--force)
-if [ "$hdfs" = 1 ]; then
+if [ "$secure" = 1 ]; then
+    stage "3/3 spark-job.sh logcount: the Spark job over $store"
+    bash "$here/spark-job.sh" logcount --input "$store" >"$result" || die 1 "the count job failed"
+elif [ "$hdfs" = 1 ]; then
     stage "3/3 logcount.sh: the Hadoop job over $store into $output"
     bash "$here/logcount.sh" --input "$store" --output "$output" "${force_flag[@]}" >"$result" ||
         die 1 "the count job failed"

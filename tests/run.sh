@@ -5,7 +5,7 @@
 # once each, the fuzz targets for a bounded time, shell script checks, and
 # the whole pipeline, on the embedded default and on the real services.
 # Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
-# chromium, Maven, python3-venv; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
+# chromium, Maven, python3-venv, krb5-user; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
 # from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
 # Central into ~/.m2) when missing.
 set -euo pipefail
@@ -48,6 +48,8 @@ need_apt chromium chromium
 # Java 17 and Maven run the real services (tests/services): Apache Kafka,
 # HDFS and YARN. Their jars come from Maven Central into ~/.m2 on first use.
 need_apt mvn maven
+# kinit and kdestroy, for the secure services' Kerberos.
+need_apt kinit krb5-user
 java -version 2>&1 | grep -q 'version "\(1[7-9]\|2[0-9]\)' || need_apt /usr/lib/jvm/java-17-openjdk-amd64/bin/java openjdk-17-jdk-headless
 step "building the services launcher, fetching Kafka and Hadoop"
 bash tests/services/services.sh build
@@ -69,14 +71,23 @@ cargo clippy --manifest-path mr/fuzz/Cargo.toml --quiet -- -D warnings
 step "shellcheck"
 git ls-files -z "*.sh" tests/services/bin/hadoop | xargs -0 shellcheck
 
-# One set of services for every test process; stopped on exit.
+# One set of services for every test process, and one of secure services
+# (a KDC, HDFS with Kerberos, Kafka with SASL_SSL); stopped on exit.
 services_dir=$(mktemp -d)
-stop_services() { bash tests/services/services.sh stop "$services_dir" || true; rm -rf "$services_dir"; }
+secure_dir=$(mktemp -d)
+stop_services() {
+    bash tests/services/services.sh stop "$services_dir" || true
+    bash tests/services/services.sh stop "$secure_dir" || true
+    rm -rf "$services_dir" "$secure_dir"
+}
 trap stop_services EXIT
 step "starting Apache Kafka, HDFS and YARN for the tests"
 bash tests/services/services.sh start "$services_dir"
 cat "$services_dir/env"
 export LOGMR_SERVICES_DIR=$services_dir
+step "starting the secure services for the tests"
+bash tests/services/services.sh start "$secure_dir" --secure
+export LOGMR_SECURE_SERVICES_DIR=$secure_dir
 
 step "the portable logmr that the job scripts ship (x86_64 Linux, glibc 2.17)"
 bash mr/build-portable.sh
@@ -96,5 +107,8 @@ bash hadoop-jobs/pipeline.sh
 step "the whole pipeline on real Kafka, HDFS and YARN started here"
 stop_services
 trap - EXIT
-unset LOGMR_SERVICES_DIR
+unset LOGMR_SERVICES_DIR LOGMR_SECURE_SERVICES_DIR
 bash hadoop-jobs/pipeline.sh --cluster
+
+step "the whole pipeline over SASL_SSL into HDFS with Kerberos, started here"
+bash hadoop-jobs/pipeline.sh --cluster --secure --count 20000

@@ -331,7 +331,7 @@ fn what_would_panic_wrap_or_wait_is_bad_usage() {
         ),
         (
             &["--brokers", "127.0.0.1:1", "-X", "linger.ms=abc"],
-            "check -X",
+            "Invalid value for configuration property",
         ),
         (&["--connect-timeout", "0"], "--connect-timeout"),
     ] {

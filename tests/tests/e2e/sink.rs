@@ -977,7 +977,10 @@ fn bad_names_and_numbers_are_bad_usage_and_touch_nothing() {
         (&["--interval", "1e300"], "--interval"),
         (&["--exit-when-idle", "inf"], "--exit-when-idle"),
         (&["--progress-every", "0"], "--progress-every"),
-        (&["-X", "fetch.queue.backoff.ms=abc"], "check -X"),
+        (
+            &["-X", "fetch.queue.backoff.ms=abc"],
+            "check -F, LOGMR_X_* and -X",
+        ),
         (&["-X", "group.id="], "must not be empty"),
         (&["--group", ""], "must not be empty"),
     ] {
@@ -1037,4 +1040,90 @@ fn an_hdfs_namenode_that_does_not_answer_is_named_within_the_timeout() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(silent);
+}
+
+/// Every file and directory under `root` with its permission bits.
+fn modes(root: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::metadata(&path).unwrap();
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
+        out.push((
+            path.display().to_string(),
+            meta.permissions().mode() & 0o777,
+        ));
+    }
+    out
+}
+
+/// `bash -c 'umask MASK; exec PROGRAM ARGS'`.
+fn with_umask(mask: &str, program: &std::path::Path) -> Command {
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", &format!("umask {mask}; exec \"$@\""), "umask"])
+        .arg(program);
+    cmd
+}
+
+#[test]
+fn files_made_here_follow_the_users_umask() {
+    let t = setup("umask", 1, false);
+    generate(&t.broker, &t.topic, &["-n", "500", "--seed", "4"]);
+    let store = t.dir.join("store");
+    let out = with_umask("027", &binary("logmr-sink"))
+        .args([
+            "--quiet",
+            "--brokers",
+            &t.broker.address(),
+            "--topic",
+            &t.topic,
+        ])
+        .args([
+            "--group",
+            &format!("umask-{}", t.topic),
+            "--exit-when-idle",
+            "2",
+        ])
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = t.dir.join("gen.log");
+    let out = with_umask("027", &binary("logmr-gen"))
+        .args(["-n", "100", "-o"])
+        .arg(&lines)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let chart = t.dir.join("chart.html");
+    let counts = t.dir.join("counts.tsv");
+    std::fs::write(&counts, "ERROR\t2\nINFO\t5\n").unwrap();
+    let out = with_umask("027", &binary("logmr"))
+        .args(["report", "--html"])
+        .arg(&chart)
+        .arg(&counts)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut all = modes(&store);
+    all.push(modes(&lines).remove(0));
+    all.push(modes(&chart).remove(0));
+    assert!(all.len() >= 4, "{all:?}");
+    for (path, mode) in all {
+        let dir = std::path::Path::new(&path).is_dir();
+        assert_eq!(mode, if dir { 0o750 } else { 0o640 }, "{path}");
+    }
 }

@@ -10,8 +10,13 @@ Examples:
   logmr-gen --count 1000                              # to stdout, like the original
   logmr-gen --count 10M --format json -o logs.json.gz # a gzip file
   logmr-gen --brokers localhost:9092 --rate 500       # to Kafka topic logs_machine, forever
-  logmr-gen --brokers b1:9093 -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN \\
-      -X sasl.username=USER -X sasl.password=SECRET --count 1000
+  logmr-gen --brokers b1:9093 -F kafka.properties --count 1000  # SASL_SSL: see below
+
+-F FILE (or LOGMR_KAFKA_CONFIG) reads librdkafka properties, KEY=VALUE lines
+such as security.protocol=SASL_SSL, sasl.mechanisms=SCRAM-SHA-512,
+sasl.username, sasl.password and ssl.ca.location; keep it mode 0600. Then
+LOGMR_X_* variables (LOGMR_X_SASL_PASSWORD sets sasl.password), then -X,
+which every user of the machine can read: no secret in -X.
 
 With --seed and a fixed --start, the output is the same byte for byte on
 every run. --summary FILE writes the per-level counts of what was generated
@@ -20,7 +25,8 @@ as `logmr reduce` prints them, so a pipeline's result can be compared with it.
 Exit codes: 0 success (also when stdout's reader goes away), 1 a fatal error
 (I/O, brokers unreachable, topic problems), 2 bad arguments, 3 lines are
 missing: some messages were not delivered, or the brokers went away and the
-generator stopped early. SIGINT or SIGTERM stops generating, flushes what was
+generator stopped early, 5 the brokers refused the credentials or the
+certificate. SIGINT or SIGTERM stops generating, flushes what was
 produced and reports; a second signal exits at once.";
 
 /// Generate machine logs to stdout, a file, or a Kafka topic.

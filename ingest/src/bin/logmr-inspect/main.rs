@@ -15,7 +15,8 @@ without a consumer group position: nothing is committed, so a look never
 moves what logmr-sink will read.
 
 Exit codes: 0 success (also when stdout's reader goes away), 1 a fatal
-error (brokers unreachable, a topic that does not exist), 2 bad arguments.";
+error (brokers unreachable, a topic that does not exist), 2 bad arguments,
+5 the brokers refused the credentials or the certificate.";
 
 /// Print messages of a Kafka topic with their partition and offset.
 #[derive(Debug, Parser)]

@@ -33,7 +33,12 @@ Exit codes: 0 success, 1 a fatal error (store, brokers, a topic that does not
 exist), 2 bad arguments,
 4 the store and the topic disagree (ahead of the topic, another topic under
 the same name, a gap the topic can fill, overlapping files, another
-writer): nothing more is written until someone looks.
+writer): nothing more is written until someone looks, 5 refused: the
+brokers or the NameNode refused the credentials (SASL, a Kerberos ticket
+missing or expired), the certificate or a permission.
+
+Secrets (sasl.password) belong in a -F file (mode 0600) or a LOGMR_X_*
+variable: a command line, -X included, is readable by every user.
 SIGINT or SIGTERM commits the open batches and exits.";
 
 /// Consume a Kafka topic into a directory of log files, exactly once.
