@@ -160,3 +160,40 @@ impl std::error::Error for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::types::RDKafkaConfRes;
+
+    #[test]
+    fn a_bad_property_is_named_and_its_value_never_shown() {
+        let bad = KafkaError::ClientConfig(
+            RDKafkaConfRes::RD_KAFKA_CONF_INVALID,
+            "Invalid value \"s3cr3tXYZ\" for configuration property \"sasl.mechanisms\"".into(),
+            "sasl.mechanisms".into(),
+            "s3cr3tXYZ".into(),
+        );
+        let e = Error::client("producer", bad);
+        assert_eq!(e.exit_code(), EXIT_USAGE);
+        let text = e.to_string();
+        assert!(text.contains("\"sasl.mechanisms\""), "{text}");
+        assert!(!text.contains("s3cr3tXYZ"), "{text}");
+        let unknown = KafkaError::ClientConfig(
+            RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN,
+            "No such configuration property: \"sasl.passwordd\"".into(),
+            "sasl.passwordd".into(),
+            "s3cr3tXYZ".into(),
+        );
+        let text = Error::client("consumer", unknown).to_string();
+        assert!(
+            text.contains("sasl.passwordd") && !text.contains("s3cr3tXYZ"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_refusal_exits_5() {
+        assert_eq!(Error::Denied("no".into()).exit_code(), EXIT_DENIED);
+    }
+}

@@ -78,22 +78,15 @@ fn over_sasl_ssl_into_kerberized_hdfs_the_spark_job_counts_every_line_once() {
         unreachable!()
     };
     let summary = t.dir.join("truth.tsv");
-    let generated = gen_to(
-        &t.broker,
-        &t.topic,
-        &[
-            "-n",
-            "20000",
-            "--seed",
-            "29",
-            "--format",
-            "mixed",
-            "--summary",
-            summary.to_str().unwrap(),
-        ],
-    )
-    .output()
-    .unwrap();
+    // Not quiet: its progress and report lines are searched for the secret.
+    let generated = Command::new(binary("logmr-gen"))
+        .args(["--brokers", &t.broker.address(), "--topic", &t.topic])
+        .args(t.broker.client_args())
+        .args(["-n", "20000", "--seed", "29", "--format", "mixed"])
+        .arg("--summary")
+        .arg(&summary)
+        .output()
+        .unwrap();
     assert!(generated.status.success(), "{}", text(&generated));
 
     let stored = sink(&t.broker, &t.topic, "secure", &t.store)
