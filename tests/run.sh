@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone: formatting, lints, unit and
 # property tests, CLI tests, end-to-end tests against real Apache Kafka, HDFS
-# and YARN, the benchmark harness on a tiny corpus, the criterion benchmarks
+# and YARN (and secure ones: a KDC, HDFS with Kerberos, Kafka with
+# SASL_SSL), the benchmark harness on a tiny corpus, the criterion benchmarks
 # once each, the fuzz targets for a bounded time, shell script checks, and
-# the whole pipeline, on the embedded default and on the real services.
+# the whole pipeline, on the embedded default, on the real services and on
+# the secure ones.
 # Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
 # chromium, Maven, python3-venv, krb5-user; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
 # from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
