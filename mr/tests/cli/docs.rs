@@ -51,3 +51,25 @@ fn the_guide_documents_the_level_table() {
         );
     }
 }
+
+#[test]
+fn no_help_holds_a_raw_tab_where_an_escape_is_meant() {
+    for command in ["map", "reduce", "run", "top", "report", "templates"] {
+        let help = stdout(&run(&[command, "--help"], b""));
+        assert!(!help.is_empty(), "{command}");
+        for line in help.lines().filter(|l| l.contains("such as")) {
+            assert!(!line.contains('\t'), "{command} --help: {line:?}");
+        }
+    }
+}
+
+#[test]
+fn a_mistyped_command_gets_a_suggestion() {
+    let out = run(&["mapp"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("similar subcommand exists: 'map'"),
+        "{}",
+        stderr(&out)
+    );
+}

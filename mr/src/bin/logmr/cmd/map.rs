@@ -57,7 +57,7 @@ reporter:counter:logmr,NAME,AMOUNT with NAME one of map_lines, map_bytes,
 map_unknown_level_lines, map_long_lines, map_spills, and reporter:status: lines every few
 seconds and once at the end. The job setting
 stream.map.output.field.separator is used literally, as Hadoop does; escapes
-such as \t apply only to --separator. Hadoop splits each output line at the
+such as \\t apply only to --separator. Hadoop splits each output line at the
 first separator, so one that could occur inside a key is refused (exit 2): it
 needs a byte the keys never hold. Level keys hold letters, time parts digits,
 -, T and :, templates and sources every byte but TAB, CR and LF; | joins parts.";

@@ -36,7 +36,7 @@ to stderr; run as the combiner inside a map task, combine_lines and
 combine_malformed_lines instead (combiner runs during a reduce task's merge
 count as reduce_*). Separators set as job settings (-D
 stream.reduce.input.field.separator=...) are used literally, as Hadoop does:
-escapes such as \t apply only to the command-line flags.";
+escapes such as \\t apply only to the command-line flags.";
 
 pub fn help() -> String {
     with_exit_codes(HELP, &[EXIT_OK, EXIT_IO, EXIT_USAGE, EXIT_DATA])
