@@ -94,13 +94,17 @@ impl Error {
     /// The brokers did not answer in time: refused, when a client of this
     /// process was refused meanwhile ([`crate::refusal`]), else unreachable.
     pub fn unreachable(brokers: &str, detail: String) -> Error {
-        match crate::refusal::kafka_refusal() {
-            Some(why) => Error::Denied(format!("the Kafka brokers {brokers} refused us: {why}")),
-            None => Error::Unreachable {
-                brokers: brokers.to_string(),
-                detail,
-            },
-        }
+        Error::refused(brokers).unwrap_or_else(|| Error::Unreachable {
+            brokers: brokers.to_string(),
+            detail,
+        })
+    }
+
+    /// [`Error::Denied`] when a Kafka client of this process was refused
+    /// ([`crate::refusal`]).
+    pub fn refused(brokers: &str) -> Option<Error> {
+        crate::refusal::kafka_refusal()
+            .map(|why| Error::Denied(format!("the Kafka brokers {brokers} refused us: {why}")))
     }
 
     pub fn exit_code(&self) -> i32 {

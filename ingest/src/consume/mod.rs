@@ -228,11 +228,8 @@ pub fn run_sink(
     let mut stats = Stats::new("logmr-sink", opts.quiet, None, every);
     let mut idle = Idle::new(opts, Instant::now());
     while !stop.load(Ordering::Relaxed) {
-        if let Some(why) = crate::refusal::kafka_refusal() {
-            return Err(Error::Denied(format!(
-                "the Kafka brokers {} refused us: {why}",
-                opts.brokers
-            )));
+        if let Some(refused) = Error::refused(&opts.brokers) {
+            return Err(refused);
         }
         let taken = sink.take_burst(idle.poll_wait())?;
         let now = Instant::now();

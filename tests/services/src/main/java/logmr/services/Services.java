@@ -92,13 +92,13 @@ public final class Services {
             System.err.println("services: --dir DIR and --kafka-classpath FILE are required");
             System.exit(2);
         }
-        if (withYarn && !withHdfs) {
-            System.err.println("services: YARN needs HDFS");
-            System.exit(2);
-        }
         if (secure) {
             // Secure YARN is beyond these services: the job runs locally.
             withYarn = false;
+        }
+        if (withYarn && !withHdfs) {
+            System.err.println("services: YARN needs HDFS");
+            System.exit(2);
         }
         Files.createDirectories(dir.toPath());
         Files.deleteIfExists(dir.toPath().resolve("env"));
