@@ -73,3 +73,33 @@ fn a_mistyped_command_gets_a_suggestion() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_value_out_of_range_is_refused_in_the_words_of_the_help() {
+    let cases = [
+        (
+            &["run", "--memory", "1K"][..],
+            "at least 1M",
+            "(at least 1M;",
+        ),
+        (&["map", "--field", "0"][..], "counted from 1", "(1-based"),
+        (&["map", "--year", "24"][..], "four digits", "four digits"),
+    ];
+    for (args, error, help) in cases {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(error), "{args:?}: {}", stderr(&out));
+        let usage = run(&[args[0], "--help"], b"");
+        let text = stdout(&usage)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(help), "{} --help: {help:?}", args[0]);
+    }
+    // Four digits that make a year are taken.
+    let out = run(
+        &["map", "--by", "level,hour", "--year", "2024"],
+        b"Dec 10 14:33:21 host app: ERROR x\n",
+    );
+    assert_eq!(stdout(&out), "ERROR|2024-12-10T14\t1\n", "{}", stderr(&out));
+}

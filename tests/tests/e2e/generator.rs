@@ -8,13 +8,20 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use logmr_e2e::broker::{Broker, consume};
-use logmr_e2e::{binary, wait_for_sigterm_handler};
+use logmr_e2e::{TempDir, binary, wait_for_sigterm_handler};
 
 const START: &str = "2024-12-10 14:33:21";
 
 fn gen_cmd(args: &[&str]) -> Command {
     let mut cmd = Command::new(binary("logmr-gen"));
     cmd.args(["--quiet", "--start", START]).args(args);
+    cmd
+}
+
+/// Without --quiet: the run's last stderr line says what was delivered.
+fn gen_reporting(args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary("logmr-gen"));
+    cmd.args(["--start", START]).args(args);
     cmd
 }
 
@@ -107,6 +114,22 @@ fn gzip_output_and_a_closed_stdout() {
 }
 
 #[test]
+fn quiet_says_nothing_unless_something_is_wrong() {
+    let dir = TempDir::new("gen-quiet");
+    let file = dir.join("logs.txt");
+    let quiet = run(gen_cmd(&["-n", "3", "-o"]).arg(&file));
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert_eq!(stderr(&quiet), "");
+    let told = run(gen_reporting(&["-n", "3", "-o"]).arg(&file));
+    assert!(told.status.success(), "{}", stderr(&told));
+    assert!(
+        stderr(&told).contains("delivered 3, failed 0"),
+        "{}",
+        stderr(&told)
+    );
+}
+
+#[test]
 fn bad_arguments_exit_2_with_a_reason() {
     for (args, reason) in [
         (&["--format", "nope"][..], "unknown format"),
@@ -130,7 +153,7 @@ fn lines_reach_kafka_complete_and_in_order_per_machine() {
     let topic = broker.topic("gen_order");
     broker.create_topic(&topic, 3);
     let args = ["-n", "6000", "--seed", "11", "--machines", "7"];
-    let out = run(gen_cmd(&args).args(["--brokers", &broker.address(), "--topic", &topic]));
+    let out = run(gen_reporting(&args).args(["--brokers", &broker.address(), "--topic", &topic]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("delivered 6000, failed 0"),
@@ -311,7 +334,7 @@ fn a_broker_dying_mid_run_stops_the_run_within_the_message_timeout() {
 
 #[test]
 fn what_would_panic_wrap_or_wait_is_bad_usage() {
-    let dir = logmr_e2e::TempDir::new("gen-edges");
+    let dir = TempDir::new("gen-edges");
     let lines = dir.join("lines.txt");
     for (args, reason) in [
         (
@@ -402,7 +425,7 @@ fn sigterm_flushes_and_reports() {
     let broker = Broker::apache();
     let topic = broker.topic("stopped");
     broker.create_topic(&topic, 3);
-    let child = gen_cmd(&[
+    let child = gen_reporting(&[
         "--rate",
         "3000",
         "--seed",
@@ -452,7 +475,7 @@ fn a_full_local_queue_slows_the_generator_and_loses_nothing() {
     // A queue of 50 messages fills at once: every further send meets
     // QueueFull and must wait for deliveries instead of dropping lines.
     let args = ["-n", "20000", "--seed", "6"];
-    let out = run(gen_cmd(&args)
+    let out = run(gen_reporting(&args)
         .args(["--brokers", &broker.address(), "--topic", &topic])
         .args(["-X", "queue.buffering.max.messages=50", "-X", "linger.ms=1"]));
     assert!(out.status.success(), "{}", stderr(&out));

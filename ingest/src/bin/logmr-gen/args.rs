@@ -102,7 +102,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
 
-    /// No periodic statistics on stderr.
+    /// Nothing on stderr but warnings and errors: no periodic statistics and
+    /// no final "delivered N" line (the exit code says whether every line
+    /// was delivered).
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -151,7 +151,9 @@ fn main_result(args: Args) -> Result<()> {
     // The summary describes what was generated, even when the run failed.
     write_summary(&args, summary, &generator)?;
     let report = result?;
-    eprintln!("logmr-gen: {}", report.line());
+    if !args.quiet {
+        eprintln!("logmr-gen: {}", report.line());
+    }
     report.check()
 }
 

@@ -65,7 +65,10 @@ fn positive_bytes(text: &str) -> Result<usize, String> {
 pub fn table_size(text: &str) -> Result<usize, String> {
     match parse_size(text).map(usize::try_from) {
         Ok(Ok(n)) if n >= 1 << 20 => Ok(n),
-        Ok(_) => Err(format!("expected a size of at least 1M, got {text:?}")),
+        Ok(Ok(n)) => Err(format!(
+            "expected a size of at least 1M (1048576 bytes), got {text:?} ({n} bytes)"
+        )),
+        Ok(Err(_)) => Err(format!("{text:?} is too large for this machine")),
         Err(e) => Err(e),
     }
 }

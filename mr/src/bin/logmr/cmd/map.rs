@@ -91,7 +91,7 @@ pub struct MapArgs {
     #[arg(short, long, value_name = "SEP", value_parser = separator)]
     pub separator: Option<Separator>,
 
-    /// The most memory the --by key table may take (K, M and G suffixes);
+    /// The most memory the --by key table may take (at least 1M; K, M and G suffixes);
     /// past it, its counts are written out and it starts empty, so keys
     /// repeat in the output (the reducer sums them).
     #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = table_size)]

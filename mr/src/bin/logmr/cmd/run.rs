@@ -48,7 +48,7 @@ pub struct RunArgs {
     pub chunk_size: u64,
 
     /// The most memory the --by key tables of all threads may take together
-    /// (K, M and G suffixes); past it, they are written as sorted runs to
+    /// (at least 1M; K, M and G suffixes); past it, they are written as sorted runs to
     /// temporary files (in $TMPDIR) and merged at the end.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = table_size)]
     pub memory: usize,

@@ -52,7 +52,7 @@ pub struct TemplatesArgs {
     #[arg(long, value_name = "PARTS", value_parser = key_spec)]
     pub by: Option<KeySpec>,
 
-    /// The most memory the table may take (K, M and G suffixes). Learning
+    /// The most memory the table may take (at least 1M; K, M and G suffixes). Learning
     /// holds the table and about three times as much beside it; a table
     /// past a quarter of this is not learned from (a warning says so): each
     /// masked template is then its own, sorted through temporary files.
