@@ -41,6 +41,16 @@ pub struct ReduceStats {
 struct Rejects<'a> {
     opts: &'a ReduceOptions,
     count: u64,
+    /// Malformed lines without a separator.
+    no_separator: u64,
+    /// A line was well formed: warnings are written as they come.
+    good_seen: bool,
+    /// The warnings of the malformed lines before the first good one, held
+    /// back: when no line is good, one error says what the input is instead
+    /// (raw log lines, most often).
+    held: Vec<String>,
+    /// Where the first malformed line is, and its excerpt.
+    first: Option<String>,
 }
 
 impl Rejects<'_> {
@@ -56,13 +66,58 @@ impl Rejects<'_> {
             });
         }
         self.count += 1;
+        if why == Malformed::NoSeparator {
+            self.no_separator += 1;
+        }
+        if self.first.is_none() {
+            self.first = Some(format!("{input}:{line_no}: {}", excerpt(line)));
+        }
         if self.count <= MAX_REPORTED_LINES {
-            warn(format_args!(
-                "{input}:{line_no}: skipped, {why}: {}",
-                excerpt(line)
-            ));
+            let warning = format!("{input}:{line_no}: skipped, {why}: {}", excerpt(line));
+            if self.good_seen {
+                warn(format_args!("{warning}"));
+            } else {
+                self.held.push(warning);
+            }
         }
         Ok(())
+    }
+
+    /// A well-formed line: the warnings held back are written.
+    #[inline]
+    fn good(&mut self) {
+        if !self.good_seen {
+            self.good_seen = true;
+            for warning in self.held.drain(..) {
+                warn(format_args!("{warning}"));
+            }
+        }
+    }
+
+    /// The error when no line of `lines` was well formed: what the command
+    /// reads, and what counts log lines.
+    fn none_good(&self, name: &str, lines: u64) -> Error {
+        let sep = String::from_utf8_lossy(&self.opts.input_separator);
+        let form = match sep.as_ref() {
+            "\t" => "KEY<TAB>COUNT".to_string(),
+            sep => format!("KEY{sep}COUNT"),
+        };
+        let mut reason = format!(
+            "none of the {lines} line(s) is a {form} line (the first: {}); {name} reads \
+             counts such as logmr map writes, not log lines: to count log lines, run \
+             `logmr run FILE...` or `logmr map FILE... | {name}`",
+            self.first.as_deref().unwrap_or("")
+        );
+        if self.no_separator < self.count || sep != "\t" {
+            reason.push_str(&format!(
+                "; if these are counts, is the separator {sep:?} the one the map side wrote?"
+            ));
+        }
+        Error::Malformed {
+            input: "the input".into(),
+            line: lines,
+            reason,
+        }
     }
 }
 
@@ -113,7 +168,14 @@ pub(super) fn read(
     mut add: impl FnMut(&[u8]) -> Result<std::result::Result<(), Malformed>>,
 ) -> Result<ReduceStats> {
     let tasks = super::inputs(&opts.read.inputs)?;
-    let mut rejects = Rejects { opts, count: 0 };
+    let mut rejects = Rejects {
+        opts,
+        count: 0,
+        no_separator: 0,
+        good_seen: false,
+        held: Vec::new(),
+        first: None,
+    };
     let mut buf = LineBuffer::new(DEFAULT_READ_SIZE, opts.read.max_line);
     let mut progress = Progress::new(
         name,
@@ -123,7 +185,6 @@ pub(super) fn read(
     );
     let mut stats = ReduceStats::default();
     let mut bytes_before = 0;
-    let sep = opts.input_separator.as_slice();
 
     for task in &tasks {
         let input = &task.input;
@@ -135,7 +196,10 @@ pub(super) fn read(
                 Chunk::Lines(lines) => for_each_line(lines, |line| {
                     line_no += 1;
                     match add(line)? {
-                        Ok(()) => Ok(()),
+                        Ok(()) => {
+                            rejects.good();
+                            Ok(())
+                        }
                         Err(why) => rejects.reject(input, line_no, why, line),
                     }
                 })?,
@@ -162,16 +226,7 @@ pub(super) fn read(
         .reporter
         .counter(&format!("{prefix}_malformed_lines"), stats.malformed);
     if stats.lines > 0 && stats.malformed == stats.lines {
-        return Err(Error::Malformed {
-            input: "the input".into(),
-            line: stats.lines,
-            reason: format!(
-                "every one of the {} line(s) is malformed, so nothing would be written; \
-                 is the separator {:?} the one the map side wrote?",
-                stats.lines,
-                String::from_utf8_lossy(sep)
-            ),
-        });
+        return Err(rejects.none_good(name, stats.lines));
     }
     if stats.malformed > MAX_REPORTED_LINES {
         warn(format_args!(

@@ -79,10 +79,14 @@ fn input_whose_every_line_is_malformed_fails_instead_of_writing_nothing() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("every one of the 2 line(s) is malformed"),
-        "{}",
-        stderr(&out)
+        err.contains("none of the 2 line(s) is a KEY:COUNT line"),
+        "{err}"
+    );
+    assert!(
+        err.contains("is the separator \":\" the one the map side wrote?"),
+        "{err}"
     );
     // Empty input is not malformed.
     assert_eq!(run(&["reduce"], b"").status.code(), Some(0));
@@ -122,4 +126,32 @@ proptest! {
             prop_assert!(stderr(&got).contains("not sorted by key"), "{}", stderr(&got));
         }
     }
+}
+
+#[test]
+fn raw_log_lines_are_named_as_such_with_what_counts_them() {
+    let log = b"2024-12-10 14:33:21 [INFO] machine-07: disk usage at 91%\n".repeat(25);
+    for command in ["reduce", "top", "report"] {
+        let out = run(&[command], &log);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{command}: {err}");
+        assert!(out.stdout.is_empty(), "{command}");
+        // One line, no warning per input line before it.
+        assert_eq!(err.lines().count(), 1, "{command}: {err}");
+        assert!(err.contains("is a KEY<TAB>COUNT line"), "{command}: {err}");
+        assert!(err.contains("`logmr run FILE...`"), "{command}: {err}");
+        assert!(
+            err.contains(&format!("logmr map FILE... | logmr {command}")),
+            "{command}: {err}"
+        );
+        assert!(!err.contains("separator"), "{command}: {err}");
+    }
+    // Once a good line comes, the malformed ones before it are warned of.
+    let out = run(&["reduce"], b"junk one\nINFO\t2\n");
+    assert_eq!(stdout(&out), "INFO\t2\n");
+    assert!(
+        stderr(&out).contains("<stdin>:1: skipped, no separator"),
+        "{}",
+        stderr(&out)
+    );
 }
