@@ -97,6 +97,51 @@ pub enum Bucket {
 }
 
 impl Bucket {
+    /// The name of the `--by` part: minute, hour or day.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Minute => "minute",
+            Bucket::Hour => "hour",
+            Bucket::Day => "day",
+        }
+    }
+
+    /// A time part as a key holds it (`2024-12-10`, `2024-12-10T14`,
+    /// `2024-12-10T14:33`): minutes since the epoch, and its bucket.
+    pub fn parse_label(text: &str) -> Option<(i64, Bucket)> {
+        let b = text.as_bytes();
+        let num = |r: std::ops::Range<usize>| decimal(text, r);
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (month, day) = (num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let days = days_from_civil(num(0..4)?, month as u32, day as u32);
+        let (hour, minute, step) = match b.len() {
+            10 => (0, 0, Bucket::Day),
+            13 if b[10] == b'T' => (num(11..13)?, 0, Bucket::Hour),
+            16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, Bucket::Minute),
+            _ => return None,
+        };
+        if hour > 23 || minute > 59 {
+            return None;
+        }
+        Some((days * 1440 + hour * 60 + minute, step))
+    }
+
+    /// The label of the bucket `minutes` after the epoch.
+    pub fn label(self, minutes: i64) -> String {
+        let (y, m, d) = civil_from_days(minutes.div_euclid(1440));
+        let rem = minutes.rem_euclid(1440);
+        match self {
+            Bucket::Day => format!("{y:04}-{m:02}-{d:02}"),
+            Bucket::Hour => format!("{y:04}-{m:02}-{d:02}T{:02}", rem / 60),
+            Bucket::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 60, rem % 60),
+        }
+    }
+
     /// The bucket's length in minutes.
     pub fn minutes(self) -> i64 {
         match self {

@@ -36,7 +36,7 @@ pub mod learn;
 pub mod level;
 pub mod linebuf;
 pub mod map;
-pub(crate) mod output;
+pub mod output;
 pub mod progress;
 pub(crate) mod recent;
 pub mod reduce;

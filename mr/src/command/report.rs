@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use ahash::AHashSet;
 
 use crate::error::{Error, Result};
-use crate::report::{Row, html, svg, table};
+use crate::keys::names::{infer, per};
+use crate::output::{Format, RowWriter};
+use crate::report::{Row, by_count, html, svg, table, timeline};
 
 use super::reduce::{KeyTotals, ReduceOptions, sum};
 use super::templates::template_id;
@@ -21,7 +23,11 @@ pub struct ReportOptions {
     pub width: usize,
     pub html: Option<PathBuf>,
     pub svg: Option<PathBuf>,
-    pub title: String,
+    /// The chart's title; by default what the keys are counted per
+    /// (`Log lines per level and hour`).
+    pub title: Option<String>,
+    /// The table on stdout: bars for people (`None`), or rows for machines.
+    pub format: Option<Format>,
     /// Only the templates not in this learned table (yesterday's), read
     /// as `input` is read.
     pub new_since: Option<PathBuf>,
@@ -98,13 +104,52 @@ pub fn run(opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
     if let Some(old) = &opts.new_since {
         totals = new_templates(opts, totals, old)?;
     }
+    if totals.is_empty() {
+        super::warn(format_args!(
+            "the input holds no counts, so there is nothing to draw{}",
+            if opts.svg.is_some() || opts.html.is_some() {
+                "; no chart was written"
+            } else {
+                ""
+            }
+        ));
+        return Ok(());
+    }
+    let names = infer(totals.iter().map(|(key, _)| key.as_slice()));
     let rows: Vec<Row> = totals.iter().map(|(k, n)| Row::new(k, *n)).collect();
+    let title = match &opts.title {
+        Some(title) => title.clone(),
+        None => format!("Log lines per {}", per(&names)),
+    };
+    if opts.svg.is_some() || opts.html.is_some() {
+        if let Some(t) = timeline(&rows, &names) {
+            let untimed = crate::report::total(t.untimed.iter().copied());
+            if untimed > 0 {
+                super::warn(format_args!(
+                    "{untimed} line(s) have no time (time part -) and are left out of the chart"
+                ));
+            }
+        }
+    }
     if let Some(path) = &opts.svg {
-        write_file(path, &svg::chart(&rows, &opts.title))?;
+        write_file(path, &svg::chart(&rows, &names, &title))?;
     }
     if let Some(path) = &opts.html {
-        write_file(path, &html::page(&rows, &opts.title))?;
+        write_file(path, &html::page(&rows, &names, &title))?;
     }
-    table::write(&rows, opts.width, out).map_err(Error::Write)?;
+    match opts.format {
+        None => table::write(&rows, opts.width, out).map_err(Error::Write)?,
+        Some(format) => {
+            let total = crate::report::total(rows.iter().map(|r| r.count)).max(1) as f64;
+            let mut writer =
+                RowWriter::new(format, &names, &opts.input.output_separator).with_share("share");
+            for row in by_count(&rows) {
+                let share = 100.0 * row.count as f64 / total;
+                writer
+                    .write(out, row.key.as_bytes(), row.count, Some(share))
+                    .map_err(Error::Write)?;
+            }
+        }
+    }
     out.flush().map_err(Error::Write)
 }

@@ -8,6 +8,7 @@
 //! part [`NO_TIME`]; a line without a source gets [`NO_SOURCE`]. No line is
 //! dropped.
 
+pub mod names;
 pub mod source;
 pub mod template;
 
@@ -35,12 +36,10 @@ pub enum Part {
 }
 
 impl Part {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Part::Level => "level",
-            Part::Time(Bucket::Minute) => "minute",
-            Part::Time(Bucket::Hour) => "hour",
-            Part::Time(Bucket::Day) => "day",
+            Part::Time(bucket) => bucket.name(),
             Part::Source => "source",
             Part::Template => "template",
         }

@@ -2,13 +2,35 @@
 
 use std::fmt::Write;
 
-use super::{Row, by_count, escape, svg};
+use super::{Row, by_count, escape, svg, timeline};
+use crate::civil::Bucket;
+use crate::keys::names::Name;
 
 /// Most rows listed in the page's table.
 pub const MAX_ROWS: usize = 200;
 
-/// The page for `rows`, titled `title`.
-pub fn page(rows: &[Row], title: &str) -> String {
+/// The rows of the page's table: in time order when the keys have a time
+/// part (then by severity, lines without a time last), largest first
+/// otherwise.
+fn table_order<'r>(rows: &'r [Row], names: &[Name]) -> Vec<&'r Row> {
+    let Some(at) = names.iter().position(|n| matches!(n, Name::Time(_))) else {
+        return by_count(rows);
+    };
+    if timeline(rows, names).is_none() {
+        return by_count(rows);
+    }
+    let mut sorted: Vec<&Row> = rows.iter().collect();
+    sorted.sort_by_cached_key(|row| {
+        let mut parts: Vec<&str> = row.key.split('|').collect();
+        let time = Bucket::parse_label(parts.remove(at)).map_or(i64::MAX, |(m, _)| m);
+        let series = parts.join("|");
+        (time, super::rank(&series), series)
+    });
+    sorted
+}
+
+/// The page for `rows`, whose key parts are `names`, titled `title`.
+pub fn page(rows: &[Row], names: &[Name], title: &str) -> String {
     let total = super::total(rows.iter().map(|r| r.count));
     let mut out = String::new();
     let _ = write!(
@@ -21,12 +43,12 @@ pub fn page(rows: &[Row], title: &str) -> String {
          tr:nth-child(even) {{ background: #f4f4f4; }}\n</style>\n</head>\n<body>\n",
         t = escape(title)
     );
-    out.push_str(&svg::chart(rows, title));
+    out.push_str(&svg::chart(rows, names, title));
     let _ = writeln!(
         out,
         "<table>\n<tr><th>key</th><th>lines</th><th>share</th></tr>"
     );
-    for row in by_count(rows).into_iter().take(MAX_ROWS) {
+    for row in table_order(rows, names).into_iter().take(MAX_ROWS) {
         let share = if total > 0 {
             100.0 * row.count as f64 / total as f64
         } else {

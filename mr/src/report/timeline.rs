@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{Row, rank};
-use crate::civil::{Bucket, civil_from_days, days_from_civil, decimal};
+use crate::civil::Bucket;
+use crate::keys::names::Name;
 
 /// Counts per series (a level) and time bucket.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,54 +25,33 @@ pub struct Timeline {
 /// Most buckets a gap-free time axis may have.
 pub const MAX_FILLED: i64 = 5000;
 
-/// A bucket label as minutes since the epoch, and its step.
-fn parse_bucket(text: &str) -> Option<(i64, Bucket)> {
-    let b = text.as_bytes();
-    let num = |r: std::ops::Range<usize>| decimal(text, r);
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let days = days_from_civil(num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
-    let (hour, minute, step) = match b.len() {
-        10 => (0, 0, Bucket::Day),
-        13 if b[10] == b'T' => (num(11..13)?, 0, Bucket::Hour),
-        16 if b[10] == b'T' && b[13] == b':' => (num(11..13)?, num(14..16)?, Bucket::Minute),
-        _ => return None,
-    };
-    Some((days * 1440 + hour * 60 + minute, step))
-}
+/// The series of keys that have only a time part.
+pub const ONLY_SERIES: &str = "lines";
 
-fn format_bucket(minutes: i64, step: Bucket) -> String {
-    let (y, m, d) = civil_from_days(minutes.div_euclid(1440));
-    let rem = minutes.rem_euclid(1440);
-    match step {
-        Bucket::Day => format!("{y:04}-{m:02}-{d:02}"),
-        Bucket::Hour => format!("{y:04}-{m:02}-{d:02}T{:02}", rem / 60),
-        Bucket::Minute => format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 60, rem % 60),
-    }
-}
-
-/// The timeline of rows whose keys all have one time part (a bucket of one
-/// step, or `-`), the other parts naming the series; `None` otherwise.
-pub fn timeline(rows: &[Row]) -> Option<Timeline> {
-    let first_parts: Vec<&str> = rows.first()?.key.split('|').collect();
-    let at = first_parts.iter().position(|p| parse_bucket(p).is_some())?;
+/// The timeline of `rows`, whose parts are `names`: when one part is a
+/// time bucket, the others (joined) name the series; `None` otherwise.
+pub fn timeline(rows: &[Row], names: &[Name]) -> Option<Timeline> {
+    let at = names.iter().position(|n| matches!(n, Name::Time(_)))?;
     let mut step = None;
     let mut cells: BTreeMap<(String, i64), u64> = BTreeMap::new();
     let mut untimed: BTreeMap<String, u64> = BTreeMap::new();
     for row in rows {
         let mut parts: Vec<&str> = row.key.split('|').collect();
-        if parts.len() != first_parts.len() || parts.len() < 2 {
+        if parts.len() != names.len() {
             return None;
         }
         let time = parts.remove(at);
-        let series = parts.join("|");
+        let series = if parts.is_empty() {
+            ONLY_SERIES.to_string()
+        } else {
+            parts.join("|")
+        };
         if time == "-" {
             let cell = untimed.entry(series).or_default();
             *cell = u64::saturating_add(*cell, row.count);
             continue;
         }
-        let (minutes, this_step) = parse_bucket(time)?;
+        let (minutes, this_step) = Bucket::parse_label(time)?;
         if *step.get_or_insert(this_step) != this_step {
             return None;
         }
@@ -108,7 +88,7 @@ pub fn timeline(rows: &[Row]) -> Option<Timeline> {
     }
     Some(Timeline {
         step,
-        buckets: times.iter().map(|&m| format_bucket(m, step)).collect(),
+        buckets: times.iter().map(|&m| step.label(m)).collect(),
         untimed: series
             .iter()
             .map(|s| untimed.get(s).copied().unwrap_or(0))
@@ -121,11 +101,16 @@ pub fn timeline(rows: &[Row]) -> Option<Timeline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::names::infer;
 
     fn rows(spec: &[(&str, u64)]) -> Vec<Row> {
         spec.iter()
             .map(|(k, n)| Row::new(k.as_bytes(), *n))
             .collect()
+    }
+
+    fn timeline(rows: &[Row]) -> Option<Timeline> {
+        super::timeline(rows, &infer(rows.iter().map(|r| r.key.as_bytes())))
     }
 
     #[test]
@@ -178,5 +163,20 @@ mod tests {
             .is_none()
         );
         assert!(timeline(&[]).is_none());
+    }
+
+    #[test]
+    fn an_untimed_key_first_is_still_a_timeline() {
+        let t = timeline(&rows(&[
+            ("DEBUG|-", 1),
+            ("INFO|2024-12-10T14", 5),
+            ("WARN|2024-12-10T15", 2),
+        ]))
+        .unwrap();
+        assert_eq!(t.series, ["DEBUG", "INFO", "WARN"]);
+        assert_eq!(t.untimed, [1, 0, 0]);
+        let only = timeline(&rows(&[("2024-12-10", 3), ("-", 1)])).unwrap();
+        assert_eq!(only.series, [ONLY_SERIES]);
+        assert_eq!(only.counts, [vec![3]]);
     }
 }

@@ -157,3 +157,117 @@ fn report_draws_what_it_reads() {
             && html.contains("<td>INFO|-</td>")
     );
 }
+
+#[test]
+fn the_html_table_of_a_timeline_is_in_time_order() {
+    let input =
+        "INFO|2024-12-10T02\t90\nINFO|-\t7\nERROR|2024-12-10T00\t5\nINFO|2024-12-10T00\t60\n";
+    let dir = TempDir::new("cli");
+    let html = dir.join("page.html");
+    let out = run(
+        &["report", "--html", html.to_str().unwrap()],
+        input.as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("7 line(s) have no time"),
+        "{}",
+        stderr(&out)
+    );
+    let html = std::fs::read_to_string(&html).unwrap();
+    let cells: Vec<&str> = html
+        .split("<tr><td>")
+        .skip(1)
+        .map(|row| &row[..row.find("</td>").unwrap()])
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "INFO|2024-12-10T00",
+            "ERROR|2024-12-10T00",
+            "INFO|2024-12-10T02",
+            "INFO|-"
+        ]
+    );
+    assert!(html.contains("<title>Log lines per level and hour</title>"));
+}
+
+#[test]
+fn titles_say_what_the_keys_count_lines_per() {
+    let dir = TempDir::new("cli");
+    let svg = dir.join("chart.svg");
+    for (input, title) in [
+        ("INFO\t3\nWARN\t1\n", "Log lines per level"),
+        (
+            "ERROR|0123456789ab|disk full on <PATH>\t4\n",
+            "Log lines per level and template",
+        ),
+        ("web-1|2024-12-10\t2\n", "Log lines per source and day"),
+    ] {
+        let out = run(
+            &["report", "--svg", svg.to_str().unwrap()],
+            input.as_bytes(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(
+            text.contains(&format!(">{title}</text>")),
+            "{input:?}: {text}"
+        );
+    }
+    let out = run(
+        &["report", "--svg", svg.to_str().unwrap(), "--title", "Mine"],
+        b"INFO\t1\n",
+    );
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(&svg)
+            .unwrap()
+            .contains(">Mine</text>")
+    );
+}
+
+#[test]
+fn empty_input_has_nothing_to_draw() {
+    let dir = TempDir::new("cli");
+    let svg = dir.join("chart.svg");
+    let out = run(&["report", "--svg", svg.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("nothing to draw; no chart was written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!svg.exists());
+}
+
+#[test]
+fn report_top_and_run_write_csv_and_json_with_named_parts() {
+    let input = "ERROR|2024-12-10T14\t3\nINFO|2024-12-10T14\t1\n";
+    let out = run(&["report", "--format", "json"], input.as_bytes());
+    assert_eq!(
+        stdout(&out),
+        "{\"level\":\"ERROR\",\"hour\":\"2024-12-10T14\",\"count\":3,\"share\":75.0}\n\
+         {\"level\":\"INFO\",\"hour\":\"2024-12-10T14\",\"count\":1,\"share\":25.0}\n"
+    );
+    let out = run(&["top", "-n", "1", "--format", "csv"], input.as_bytes());
+    assert_eq!(stdout(&out), "level,hour,count\nERROR,2024-12-10T14,3\n");
+    let log = "2024-12-10 14:33:21 [ERROR] machine-07: disk \"sda\", full\n";
+    let out = run(
+        &["run", "--by", "level,template", "--format", "csv", "-"],
+        log.as_bytes(),
+    );
+    let csv = stdout(&out);
+    let row = csv.lines().nth(1).unwrap();
+    assert_eq!(csv.lines().next(), Some("level,template_id,template,count"));
+    assert!(
+        row.starts_with("ERROR,") && row.ends_with(",\"disk \"\"sda\"\", full\",1"),
+        "{csv}"
+    );
+    let out = run(&["run", "--format", "json", "-"], log.as_bytes());
+    assert_eq!(stdout(&out), "{\"level\":\"ERROR\",\"count\":1}\n");
+    // tsv is what Hadoop reads, as before.
+    let out = run(&["run", "--format", "tsv", "-"], log.as_bytes());
+    assert_eq!(stdout(&out), "ERROR\t1\n");
+}

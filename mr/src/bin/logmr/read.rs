@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use logmr::command::ReadOptions;
 use logmr::linebuf::DEFAULT_MAX_LINE;
+use logmr::output::Format;
 use logmr::streaming::{Reporter, in_hadoop_task, parse_separator, separator_from_env};
 use logmr::units::parse_size;
 
@@ -17,6 +18,28 @@ pub enum CountersWhen {
     Auto,
     Always,
     Never,
+}
+
+/// The `--format` of counts on stdout.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum FormatArg {
+    /// KEY<TAB>COUNT lines, as Hadoop Streaming writes them.
+    #[default]
+    Tsv,
+    /// CSV with a header: a column per key part (level, hour, template, ...), then count.
+    Csv,
+    /// JSON Lines: an object per key with its parts named, then "count".
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Tsv => Format::Tsv,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

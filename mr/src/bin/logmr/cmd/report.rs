@@ -11,7 +11,17 @@ use logmr::streaming::ENV_REDUCE_OUTPUT_SEPARATOR;
 
 use crate::cmd::reduce::summing;
 use crate::help::with_exit_codes;
-use crate::read::{ReadArgs, Separator, resolve_separator, separator};
+use crate::read::{FormatArg, ReadArgs, Separator, resolve_separator, separator};
+
+/// The `--format` of the report's table.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Keys with their share and a bar, for reading.
+    Table,
+    Tsv,
+    Csv,
+    Json,
+}
 
 const HELP: &str = "\
 Input is read and summed per key like `logmr reduce` reads it. The table on
@@ -19,8 +29,12 @@ stdout lists the keys largest first, each with its share and a bar. With
 --svg or --html, a self-contained chart is written too: when every key has a
 time part (minute, hour or day, as from `logmr map --by level,hour`), stacked
 columns of each level per time bucket, with empty buckets shown; otherwise
-horizontal bars of the largest keys. Lines counted under time `-` are left out
-of the chart and said so.
+horizontal bars of the largest keys (the 30 largest, said so when there are
+more). The chart is chosen from the parts of all the keys, not from the first
+one; lines counted under time `-` are left out of the chart, and how many is
+said on stderr and under the chart. The title says what the keys count lines
+per (level, hour, source, template), as the parts show it. Empty input has
+nothing to draw: it is said on stderr, and no chart is written.
 
 With --new-since OLD, both tables are learned templates (keys …|ID|TEMPLATE):
 only the keys whose template id does not occur in OLD are shown, which is what
@@ -48,9 +62,17 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
 
-    /// The chart's title.
-    #[arg(long, default_value = "Log lines per level")]
-    pub title: String,
+    /// The chart's title [default: what the keys count lines per, such as
+    /// "Log lines per level and hour"].
+    #[arg(long)]
+    pub title: Option<String>,
+
+    /// The table on stdout: table (keys with shares and bars, for reading),
+    /// or for machines tsv (KEY<SEP>COUNT<SEP>SHARE), csv (a header, a
+    /// column per key part, count, share) or json (an object per key on
+    /// each line, its parts named); largest first.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 
     /// Cells of the longest bar in the table (1 to 1000).
     #[arg(long, default_value_t = 40,
@@ -81,6 +103,12 @@ pub fn run(args: ReportArgs, out: &mut dyn Write) -> Result<()> {
         html: args.html,
         svg: args.svg,
         title: args.title,
+        format: match args.format {
+            ReportFormat::Table => None,
+            ReportFormat::Tsv => Some(FormatArg::Tsv.into()),
+            ReportFormat::Csv => Some(FormatArg::Csv.into()),
+            ReportFormat::Json => Some(FormatArg::Json.into()),
+        },
         new_since: args.new_since,
     };
     report::run(&opts, out)

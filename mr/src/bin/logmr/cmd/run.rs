@@ -6,11 +6,14 @@ use clap::Args;
 use logmr::Result;
 use logmr::command::run::{self, RunOptions};
 use logmr::error::{EXIT_IO, EXIT_OK, EXIT_USAGE};
+use logmr::keys::KeySpec;
+use logmr::keys::names::of_spec;
+use logmr::output::{Format, Formatted, RowWriter};
 use logmr::units::parse_size;
 
 use crate::help::with_exit_codes;
 use crate::keying::KeyArgs;
-use crate::read::{ReadArgs, Separator, separator, table_size};
+use crate::read::{FormatArg, ReadArgs, Separator, separator, table_size};
 
 const HELP: &str = "\
 Inputs are read as `logmr map` reads them (see its help). A gzip or UTF-16
@@ -61,10 +64,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub emit_each: bool,
 
-    /// Separator between key and total on output.
+    /// Separator between key and total on output, for --format tsv.
     #[arg(short, long, value_name = "SEP", default_value = "\t", hide_default_value = true,
           value_parser = separator)]
     pub separator: Separator,
+
+    /// How the counts are written: tsv (KEY<SEP>COUNT, what Hadoop writes),
+    /// csv (a header, a column per key part, then count) or json (an object
+    /// per key on each line, its parts named).
+    #[arg(long, value_enum, default_value_t = FormatArg::Tsv)]
+    pub format: FormatArg,
 }
 
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
@@ -73,7 +82,12 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    let opts = RunOptions {
+    let format = Format::from(args.format);
+    let names = match &keys {
+        Some(keys) => of_spec(keys.spec(), keys.spec().template_part().is_some()),
+        None => of_spec(&KeySpec::default(), false),
+    };
+    let mut opts = RunOptions {
         read: args.read.options(),
         detector,
         keys,
@@ -82,8 +96,19 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         chunk: args.chunk_size,
         memory: args.memory,
     };
-    if args.emit_each {
-        return run::each_line(&opts, out).map(|_| ());
+    if format == Format::Tsv {
+        return counts(&opts, args.emit_each, out);
     }
-    run::run(&opts, out).map(|_| ())
+    let rows = RowWriter::new(format, &names, b"\t");
+    opts.separator = b"\t".to_vec();
+    let mut formatted = Formatted::new(out, rows);
+    counts(&opts, args.emit_each, &mut formatted)?;
+    formatted.flush().map_err(logmr::Error::Write)
+}
+
+fn counts(opts: &RunOptions, emit_each: bool, out: &mut dyn Write) -> Result<()> {
+    if emit_each {
+        return run::each_line(opts, out).map(|_| ());
+    }
+    run::run(opts, out).map(|_| ())
 }

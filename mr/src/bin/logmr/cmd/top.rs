@@ -10,7 +10,7 @@ use logmr::streaming::ENV_REDUCE_OUTPUT_SEPARATOR;
 
 use crate::cmd::reduce::summing;
 use crate::help::with_exit_codes;
-use crate::read::{ReadArgs, Separator, resolve_separator, separator};
+use crate::read::{FormatArg, ReadArgs, Separator, resolve_separator, separator};
 
 const HELP: &str = "\
 Input is read like `logmr reduce` reads it, and summed per key first, so
@@ -42,6 +42,12 @@ pub struct TopArgs {
     /// or the job's stream.reduce.output.field.separator, taken literally].
     #[arg(short, long, value_name = "SEP", value_parser = separator)]
     pub separator: Option<Separator>,
+
+    /// How the keys are written: tsv (KEY<SEP>TOTAL), csv (a header, a
+    /// column per key part, then count) or json (an object per key on each
+    /// line, its parts named as the keys show them).
+    #[arg(long, value_enum, default_value_t = FormatArg::Tsv)]
+    pub format: FormatArg,
 }
 
 pub fn run(args: TopArgs, out: &mut dyn Write) -> Result<()> {
@@ -49,6 +55,7 @@ pub fn run(args: TopArgs, out: &mut dyn Write) -> Result<()> {
     let opts = TopOptions {
         input: summing(args.read.options(), separator, args.strict),
         n: args.n,
+        format: args.format.into(),
     };
     top::run(&opts, out).map(|_| ())
 }
