@@ -19,7 +19,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case ${1:-} in
-    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
+    -h | --help)
+        echo "Usage: bash mr/build-portable.sh [-h|--help]"
+        echo
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n '/^# Usage/!s/^# \{0,1\}//p'
+        exit 0
+        ;;
     '') ;;
     *) echo "build-portable: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac

@@ -10,7 +10,19 @@
 # chromium, Maven, python3-venv, krb5-user; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
 # from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
 # Central into ~/.m2) when missing.
+#
+# Exit codes: 0 every test passed, 1 a test or a step failed, 2 bad arguments.
 set -euo pipefail
+case ${1:-} in
+    -h | --help)
+        echo "Usage: bash tests/run.sh [-h|--help]"
+        echo
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n 's/^# \{0,1\}//p'
+        exit 0
+        ;;
+    '') ;;
+    *) echo "tests/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -24,13 +24,37 @@ if ($PSVersionTable.PSVersion.Major -lt 7) {
     Fail 2 "PowerShell 7 (pwsh) is required; Windows PowerShell $($PSVersionTable.PSVersion) corrupts native-command pipes. Run: pwsh -File $ScriptName"
 }
 
+# Write-JobsUsage: the usage of a script that runs any job (job.ps1 NAME
+# ...), with each job and the first line of its descriptor.
+function Write-JobsUsage {
+    $script = ($ScriptName -split ' ')[0]
+    Write-Output "Usage: $script NAME [OPTIONS]"
+    Write-Output ''
+    Write-Output "Runs the job NAME, described by hadoop-jobs/jobs/NAME.job. '$script NAME -Help'"
+    Write-Output 'lists its options. The jobs:'
+    Write-Output ''
+    foreach ($file in Get-ChildItem -LiteralPath $JobsDir -Filter *.job) {
+        $about = ((Get-Content -LiteralPath $file.FullName -TotalCount 1) -replace '^# *', '')
+        Write-Output ('  {0,-18} {1}' -f $file.BaseName, $about)
+    }
+    Write-Output ''
+    Write-Output 'Exit codes: 0 success, 1 the job failed, 2 bad arguments or setup.'
+}
+
 # Read-Descriptor FILE: the descriptor's KEY=VALUE lines as a hashtable.
+# A NAME of -h, -Help or --help prints the list of jobs and exits 0.
 function Read-Descriptor([string]$File) {
+    if ([IO.Path]::GetFileNameWithoutExtension($File) -in '-h', '-Help', '--help') {
+        Write-JobsUsage
+        exit 0
+    }
     $inJobs = (Test-Path -LiteralPath $File -PathType Leaf) -and
         ((Resolve-Path -LiteralPath (Split-Path -Parent $File)).Path -eq $JobsDir)
     if (-not $inJobs) {
         $names = (Get-ChildItem -LiteralPath $JobsDir -Filter *.job).BaseName -join ' '
-        Fail 2 "no job $([IO.Path]::GetFileNameWithoutExtension($File)); the jobs are: $names"
+        $name = [IO.Path]::GetFileNameWithoutExtension($File)
+        $given = if ($name) { "no job $name; " } else { '' }
+        Fail 2 "${given}the jobs are: $names (see -Help)"
     }
     $job = @{}
     foreach ($line in Get-Content -LiteralPath $File) {
@@ -48,6 +72,16 @@ function Read-Descriptor([string]$File) {
 # The portable build of logmr (mr/build-portable.sh): x86_64 Linux, glibc
 # 2.17 and newer, so every node of a cluster can run it.
 $PortableLogmr = Join-Path $RepoRoot 'target/x86_64-unknown-linux-gnu/release/logmr'
+
+# Add-Year YEAR LOGMR: the mapper gets --year YEAR when YEAR is given,
+# after LOGMR's map has taken it (it refuses a year of other than four
+# digits, with its reason).
+function Add-Year([hashtable]$Job, [string]$Year, [string]$Logmr) {
+    if (-not $Year) { return }
+    $null = '' | & $Logmr map --year $Year
+    if ($LASTEXITCODE -ne 0) { Fail 2 "-Year $Year is refused by logmr map (above)" }
+    $Job['mapper'] = "$($Job['mapper']) --year $Year"
+}
 
 # Find-Logmr [PATH]: the logmr binary to use: PATH when given, else
 # $env:LOGMR_BIN, else this checkout's portable build (off Windows), else its

@@ -25,13 +25,36 @@ need_value() {
     [ "$2" -ge 2 ] || die 2 "$1 needs a value (see --help)"
 }
 
+# jobs_usage: the usage of a script that runs any job (job.sh NAME ...),
+# with each job and the first line of its descriptor.
+jobs_usage() {
+    local script=${script_name%% *} file
+    echo "Usage: $script NAME [OPTIONS]"
+    echo
+    echo "Runs the job NAME, described by hadoop-jobs/jobs/NAME.job. '$script NAME --help'"
+    echo "lists its options. The jobs:"
+    echo
+    for file in "$jobs_dir"/*.job; do
+        printf '  %-18s %s\n' "$(basename "$file" .job)" "$(sed -n '1s/^# *//p' "$file")"
+    done
+    echo
+    echo "Exit codes: 0 success, 1 the job failed, 2 bad arguments or setup."
+}
+
 # read_descriptor FILE: fills `job` from the descriptor's KEY=VALUE lines.
+# A NAME of -h or --help prints the list of jobs and exits 0.
 read_descriptor() {
     local file=$1 line key
+    case $(basename "$file" .job) in
+        -h | --help) jobs_usage; exit 0 ;;
+    esac
     if [ ! -f "$file" ] || ! [ "$(dirname "$file")" -ef "$jobs_dir" ]; then
         local names=("$jobs_dir"/*.job)
         names=("${names[@]##*/}")
-        die 2 "no job $(basename "$file" .job); the jobs are: ${names[*]%.job}"
+        local name
+        name=$(basename "$file" .job)
+        [ "$name" != .job ] || name=''
+        die 2 "${name:+no job $name; }the jobs are: ${names[*]%.job} (see --help)"
     fi
     while IFS= read -r line || [ -n "$line" ]; do
         line=${line%$'\r'}
@@ -43,6 +66,15 @@ read_descriptor() {
     for key in mapper reducer input output; do
         [ -n "${job[$key]:-}" ] || die 2 "$file: no $key="
     done
+}
+
+# with_year YEAR LOGMR: the mapper gets --year YEAR when YEAR is given,
+# after LOGMR's map has taken it (it refuses a year of other than four
+# digits, with its reason).
+with_year() {
+    [ -n "$1" ] || return 0
+    "$2" map --year "$1" </dev/null >/dev/null || die 2 "--year $1 is refused by logmr map (above)"
+    job[mapper]="${job[mapper]} --year $1"
 }
 
 # The portable build of logmr (mr/build-portable.sh): x86_64 Linux, glibc

@@ -13,6 +13,7 @@ param(
     [switch]$Force,
     [switch]$SkipTrash,
     [string]$Logmr = '',
+    [string]$Year = '',
     [switch]$Help
 )
 $ErrorActionPreference = 'Stop'
@@ -43,6 +44,9 @@ then prints its result (the part-* files) on stdout.
                              HDFS trash when the cluster has one); an output that is
                              /, or equals, holds or lies inside an input is refused
   -SkipTrash                 with -Force, delete the old output at once instead
+  -Year YYYY                 the year of timestamps that have none (syslog, logcat),
+                             for time keys: logmr map --year [default: the current
+                             year where each task runs]
   -Logmr PATH                the logmr.exe to ship with -files [default: `$env:LOGMR_BIN,
                              this checkout's portable build (bash mr/build-portable.sh:
                              x86_64 Linux, glibc 2.17 and newer; not on Windows), its
@@ -64,6 +68,7 @@ if ($inputs.Count -eq 0) { $inputs = @($job['input']) }
 if ($Reducers -notmatch '^[1-9][0-9]*$') { Fail 2 "-Reducers must be a positive number, not '$Reducers'" }
 
 $logmrPath = Find-Logmr $Logmr
+Add-Year $job $Year $logmrPath
 # Generic options for every hadoop call: the job, and the fs calls that test,
 # delete and read its output, so that all of them go to one cluster.
 $generic = @()

@@ -35,6 +35,9 @@ then prints its result (the part-* files) on stdout.
                    /, or equals, holds or lies inside an input, as Hadoop
                    resolves them (logmr paths --help), is refused
   --skip-trash     with --force, delete the old output at once instead
+  --year YYYY      the year of timestamps that have none (syslog, logcat),
+                   for time keys: logmr map --year [default: the current
+                   year where each task runs]
   --logmr PATH     the logmr binary to ship with -files [default: \$LOGMR_BIN,
                    this checkout's portable build (bash mr/build-portable.sh:
                    x86_64 Linux, glibc 2.17 and newer), its
@@ -56,6 +59,7 @@ defines=()
 force=0
 skip_trash=0
 logmr=
+year=
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
         --force) force=1; shift ;;
         --skip-trash) skip_trash=1; shift ;;
         --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
+        --year) need_value "$1" $#; year=$2; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) die 2 "unknown option $1 (see --help)" ;;
     esac
@@ -74,6 +79,7 @@ done
 [[ $reducers =~ ^[1-9][0-9]*$ ]] || die 2 "--reducers must be a positive number, not '$reducers'"
 
 logmr=$(find_logmr "$logmr")
+with_year "$year" "$logmr"
 # Generic options for every hadoop call: the job, and the fs calls that test,
 # delete and read its output, so that all of them go to one cluster.
 generic=()

@@ -12,6 +12,7 @@ param(
     [string[]]$D = @(),
     [switch]$Force,
     [string]$Logmr = '',
+    [string]$Year = '',
     [switch]$Help,
     [Parameter(Position = 0, ValueFromRemainingArguments = $true)][string[]]$Inputs = @()
 )
@@ -40,6 +41,9 @@ decompressed. Without INPUT, standard input is the one map task's input.
                              with every byte but letters and digits turned into _
   -Force                     replace the output directory if it exists; an output that
                              is /, or equals, holds or lies inside an input is refused
+  -Year YYYY                 the year of timestamps that have none (syslog, logcat),
+                             for time keys: logmr map --year [default: the current
+                             year where each task runs]
   -Logmr PATH                the logmr binary [default: `$env:LOGMR_BIN, this checkout's
                              portable build (not on Windows), its
                              target\release\logmr.exe, or logmr.exe on PATH]
@@ -52,6 +56,7 @@ Exit codes: 0 success, 1 a task failed, 2 bad arguments or setup.
 if ($Help) { Show-Usage; exit 0 }
 
 $logmrPath = Find-Logmr $Logmr
+Add-Year $job $Year $logmrPath
 $separator = "`t"
 # The settings, set in this process's environment only while the tasks run
 # (PowerShell starts them as its children); a setting is a dotted name, so

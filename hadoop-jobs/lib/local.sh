@@ -33,6 +33,9 @@ decompressed. Without INPUT, standard input is the one map task's input.
                    (repeatable), e.g. -D stream.map.output.field.separator=:
   --force          replace the output directory if it exists; an output that
                    is /, or equals, holds or lies inside an input is refused
+  --year YYYY      the year of timestamps that have none (syslog, logcat),
+                   for time keys: logmr map --year [default: the current
+                   year where each task runs]
   --logmr PATH     the logmr binary [default: \$LOGMR_BIN, this checkout's
                    portable build, its target/release/logmr, or logmr on
                    PATH]
@@ -47,6 +50,7 @@ output=
 defines=()
 force=0
 logmr=
+year=
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -54,6 +58,7 @@ while [ $# -gt 0 ]; do
         -D) need_value "$1" $#; defines+=("$2"); shift 2 ;;
         --force) force=1; shift ;;
         --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
+        --year) need_value "$1" $#; year=$2; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; inputs+=("$@"); break ;;
         -?*) die 2 "unknown option $1 (see --help)" ;;
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
 done
 
 logmr=$(find_logmr "$logmr")
+with_year "$year" "$logmr"
 separator=$'\t'
 # The settings, as NAME=VALUE for env(1): in the tasks' environment only,
 # never this script's (a -D PATH=... must not choose its sort).

@@ -13,6 +13,7 @@ param(
     [string]$Master = '',
     [string[]]$Conf = @(),
     [string]$Logmr = '',
+    [string]$Year = '',
     [switch]$Help
 )
 $ErrorActionPreference = 'Stop'
@@ -39,6 +40,9 @@ to the Hadoop job's and to logmr run's) printed on stdout.
   -Master URL                where Spark runs: local[*], yarn, spark://HOST:PORT
                              [default: `$env:SPARK_MASTER, else local[*]]
   -Conf KEY=VALUE[,...]      Spark settings for spark-submit
+  -Year YYYY                 the year of timestamps that have none (syslog, logcat),
+                             for time keys: logmr map --year [default: the current
+                             year where each task runs]
   -Logmr PATH                the logmr binary, shipped to the executors [default:
                              `$env:LOGMR_BIN, this checkout's portable build, its
                              target\release\logmr.exe, or logmr.exe on PATH]
@@ -64,6 +68,7 @@ $confArgs = @()
 if ($env:KRB5_CONFIG) { $confArgs += @('--conf', "spark.driver.extraJavaOptions=-Djava.security.krb5.conf=$($env:KRB5_CONFIG)") }
 foreach ($setting in $Conf) { $confArgs += @('--conf', $setting) }
 $logmrPath = Find-Logmr $Logmr
+Add-Year $job $Year $logmrPath
 
 $sparkSubmit = $null
 if ($env:SPARK_HOME) { $sparkSubmit = Join-Path $env:SPARK_HOME 'bin/spark-submit.cmd' }

@@ -31,6 +31,9 @@ to the Hadoop job's and to logmr run's) printed on stdout.
                      [default: \$SPARK_MASTER, else local[*]]
   --conf KEY=VALUE   a Spark setting for spark-submit (repeatable), e.g.
                      --conf spark.executor.memory=2g
+  --year YYYY        the year of timestamps that have none (syslog, logcat),
+                     for time keys: logmr map --year [default: the current
+                     year where each task runs]
   --logmr PATH       the logmr binary, shipped to the executors [default:
                      \$LOGMR_BIN, this checkout's portable build, its
                      target/release/logmr, or logmr on PATH]
@@ -50,6 +53,7 @@ confs=()
 job_args=()
 inputs=0
 logmr=
+year=
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -59,12 +63,14 @@ while [ $# -gt 0 ]; do
         --master) need_value "$1" $#; master=$2; shift 2 ;;
         --conf) need_value "$1" $#; confs+=(--conf "$2"); shift 2 ;;
         --logmr) need_value "$1" $#; logmr=$2; shift 2 ;;
+        --year) need_value "$1" $#; year=$2; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) die 2 "unknown option $1 (see --help)" ;;
     esac
 done
 [ "$inputs" -gt 0 ] || job_args+=(--input "${job[input]}")
 logmr=$(find_logmr "$logmr")
+with_year "$year" "$logmr"
 
 spark_submit=
 if [ -n "${SPARK_HOME:-}" ]; then

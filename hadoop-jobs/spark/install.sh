@@ -4,8 +4,19 @@
 # one. Does nothing when that PySpark is already there. Needs python3 with
 # venv and pip, and PyPI (about 450 MB); Spark itself needs Java 17 or 21.
 #
-# Exit codes: 0 installed or already there, 1 the installation failed.
+# Exit codes: 0 installed or already there, 1 the installation failed,
+# 2 bad arguments.
 set -euo pipefail
+case ${1:-} in
+    -h | --help)
+        echo "Usage: bash hadoop-jobs/spark/install.sh [-h|--help]"
+        echo
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n 's/^# \{0,1\}//p'
+        exit 0
+        ;;
+    '') ;;
+    *) echo "spark/install.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 venv=$here/../../target/spark-venv
 stamp=$venv/.installed

@@ -10,6 +10,14 @@
 # Usage: bash mr/fuzz/run.sh [SECONDS-PER-TARGET]   (default 30)
 # Installs cargo-fuzz from crates.io when it is missing.
 set -euo pipefail
+case ${1:-} in
+    -h | --help)
+        echo "Usage: bash mr/fuzz/run.sh [SECONDS-PER-TARGET]   (default 30)"
+        echo
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n '/^# Usage/!s/^# \{0,1\}//p'
+        exit 0
+        ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 seconds=${1:-30}

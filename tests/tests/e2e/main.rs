@@ -10,5 +10,6 @@ mod jobs;
 mod paths;
 mod pipeline;
 mod report;
+mod scripts;
 mod secure;
 mod sink;

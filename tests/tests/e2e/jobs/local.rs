@@ -247,3 +247,29 @@ fn logcount_local_never_deletes_input_and_keeps_settings_to_the_tasks() {
     assert_eq!(text(&out.stdout), text(&plain.stdout));
     assert_eq!(text(&plain.stdout), "ERROR\t1\nINFO\t1\nWARN\t1\n");
 }
+
+#[test]
+fn the_job_scripts_pass_year_to_the_mapper_and_refuse_what_it_refuses() {
+    let dir = TempDir::new("jobs-year");
+    let log = dir.join("syslog.log");
+    fs::write(&log, "Dec 10 14:33:21 web1 sshd[1]: error: x\n").unwrap();
+    let local = |year: &str| {
+        Command::new("bash")
+            .arg(jobs().join("job-local.sh"))
+            .args(["levels-by-hour", "--year", year])
+            .arg(&log)
+            .env("LOGMR_BIN", binary("logmr"))
+            .output()
+            .unwrap()
+    };
+    let out = local("2023");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ERROR|2023-12-10T14\t1\n");
+    let out = local("23");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("four digits"),
+        "{}",
+        text(&out.stderr)
+    );
+}
