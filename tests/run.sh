@@ -58,6 +58,8 @@ if ! python3 -c 'import ensurepip' 2>/dev/null; then
 fi
 # The browser that renders `logmr report`'s chart in its end-to-end test.
 need_apt chromium chromium
+# man finds the pages mr/install.sh installs (the install test).
+need_apt man man-db
 
 # Java 17 and Maven run the real services (tests/services): Apache Kafka,
 # HDFS and YARN. Their jars come from Maven Central into ~/.m2 on first use.

@@ -112,3 +112,67 @@ fn the_scripts_that_run_any_job_list_the_jobs() {
         );
     }
 }
+
+#[test]
+fn install_puts_man_pages_and_completions_where_man_and_bash_find_them() {
+    let dir = logmr_e2e::TempDir::new("install");
+    let (root, home) = (dir.join("root"), dir.join("home"));
+    let out = Command::new("bash")
+        .arg(workspace_root().join("mr/install.sh"))
+        .arg("--root")
+        .arg(&root)
+        .arg("--logmr")
+        .arg(logmr_e2e::binary("logmr"))
+        .env("HOME", &home)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = format!(
+        "{}:{}",
+        root.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    // man finds every command's page beside the binary on PATH.
+    for page in [
+        "logmr",
+        "logmr-map",
+        "logmr-run",
+        "logmr-report",
+        "logmr-generate",
+    ] {
+        let found = Command::new("man")
+            .args(["-w", page])
+            .env("PATH", &path)
+            .output();
+        let found = found.expect("man must be installed: bash tests/run.sh installs it");
+        assert!(found.status.success(), "man -w {page}");
+        assert!(Path::new(String::from_utf8_lossy(&found.stdout).trim()).starts_with(&root));
+    }
+    // bash completes commands, options and their values.
+    let completions = home.join(".local/share/bash-completion/completions/logmr");
+    let complete = |words: &str, current: usize| {
+        let script = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={current}; \
+             _logmr logmr \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[*]}}\"",
+            completions.display()
+        );
+        let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("logmr ma", 1), "map");
+    assert_eq!(complete("logmr run --form", 2), "--format");
+    assert_eq!(complete("logmr run --format ''", 3), "tsv csv json");
+    for file in [
+        ".local/share/zsh/site-functions/_logmr",
+        ".local/share/fish/vendor_completions.d/logmr.fish",
+    ] {
+        let text = std::fs::read_to_string(home.join(file)).unwrap();
+        assert!(text.contains("--format"), "{file}");
+    }
+}

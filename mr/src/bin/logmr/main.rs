@@ -11,7 +11,7 @@ mod read;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use logmr::error::{EXIT_DATA, EXIT_IO, EXIT_OK, EXIT_USAGE};
 
 const USAGE_HELP: &str = "\
@@ -69,6 +69,10 @@ enum Command {
     /// output can never be one of its inputs (the job scripts run this).
     #[command(after_long_help = cmd::paths::help())]
     Paths(cmd::paths::PathsArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish), or
+    /// write man pages into a directory.
+    #[command(after_long_help = cmd::generate::help())]
+    Generate(cmd::generate::GenerateArgs),
 }
 
 /// Whether standard output was closed when the process started
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
         Command::Templates(args) => cmd::templates::run(args, &mut out),
         Command::Levels(args) => cmd::levels::run(args, &mut out),
         Command::Paths(args) => cmd::paths::run(args, &mut out),
+        Command::Generate(args) => cmd::generate::run(args, Cli::command(), &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
