@@ -7,7 +7,7 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_executor::block_on;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -80,20 +80,56 @@ impl ClientContext for DeliveryCounter {
     }
 }
 
-/// The kinds of background error already reported.
-static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// How often a background error of one kind is said again, with how many
+/// times it came meanwhile.
+pub const REPEAT_EVERY: Duration = Duration::from_secs(10);
 
-/// Reports an error librdkafka gives in the background on stderr, each kind
-/// once: it repeats them on every retry, and a down broker would flood
-/// the terminal. A refusal is also noted ([`crate::refusal`]), so that a
-/// request that times out afterwards says why.
+/// The background errors said so far, by kind: librdkafka repeats them on
+/// every retry (a down broker hundreds of times in seconds).
+#[derive(Debug, Default)]
+pub struct Repeats {
+    /// Per kind: when it was last said, and how often it came since.
+    said: Vec<(String, Instant, u64)>,
+}
+
+impl Repeats {
+    /// An error of `kind` at `now`: `Some(0)` to say it (the first time),
+    /// `Some(n)` to say it with the `n` times it came since it was last
+    /// said [`REPEAT_EVERY`] ago or longer, `None` to keep quiet.
+    pub fn note(&mut self, kind: &str, now: Instant) -> Option<u64> {
+        let Some((_, last, since)) = self.said.iter_mut().find(|(k, _, _)| k == kind) else {
+            self.said.push((kind.to_string(), now, 0));
+            return Some(0);
+        };
+        *since += 1;
+        if now.duration_since(*last) < REPEAT_EVERY {
+            return None;
+        }
+        let count = std::mem::take(since);
+        *last = now;
+        Some(count)
+    }
+}
+
+static REPORTED: Mutex<Option<Repeats>> = Mutex::new(None);
+
+/// Reports an error librdkafka gives in the background on stderr: the
+/// first of each kind at once, then at most every [`REPEAT_EVERY`] with a
+/// count. A refusal is also noted ([`crate::refusal`]), so that a request
+/// that times out afterwards says why.
 pub fn report_client_error(program: &str, error: &KafkaError, reason: &str) {
     crate::refusal::note_kafka(error, reason);
     let kind = error.to_string();
     let mut reported = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
-    if !reported.contains(&kind) {
-        reported.push(kind);
-        eprintln!("{program}: warning: {error}: {reason}");
+    match reported
+        .get_or_insert_with(Repeats::default)
+        .note(&kind, Instant::now())
+    {
+        Some(0) => eprintln!("{program}: warning: {error}: {reason}"),
+        Some(n) => eprintln!(
+            "{program}: warning: {error}: {reason} ({n} more since the last warning of this kind)"
+        ),
+        None => {}
     }
 }
 
@@ -389,6 +425,22 @@ impl Destination for KafkaDestination {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_error_is_said_once_then_with_a_count_every_few_seconds() {
+        let mut repeats = Repeats::default();
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        assert_eq!(repeats.note("AllBrokersDown", at(0)), Some(0));
+        assert_eq!(repeats.note("Transport", at(1)), Some(0));
+        for ms in (10..9_990).step_by(10) {
+            assert_eq!(repeats.note("AllBrokersDown", at(ms)), None);
+        }
+        assert_eq!(repeats.note("AllBrokersDown", at(10_000)), Some(999));
+        assert_eq!(repeats.note("AllBrokersDown", at(10_010)), None);
+        assert_eq!(repeats.note("AllBrokersDown", at(20_000)), Some(2));
+        assert_eq!(repeats.note("Transport", at(20_001)), Some(1));
+    }
 
     #[test]
     fn user_properties_win_over_defaults() {
