@@ -449,3 +449,66 @@ pub fn machine_key(machine: u32) -> Vec<u8> {
     push_padded(&mut key, u64::from(machine), 2);
     key
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logmr::keys::template;
+    use logmr::{Detector, KeyMaker, KeySpec};
+
+    /// The message of a line of `layout`, as `logmr map --by template` should
+    /// find it: the generator's message, and for HDFS the machine it writes
+    /// in front of it (HDFS's own messages start after `Class: `). Every
+    /// layout is here: a new one fails until its message is said.
+    fn message_of(layout: &str, machine: &str, message: &str) -> String {
+        match layout {
+            "hdfs" => format!("{machine} {message}"),
+            "seed" | "log4j" | "kafka" | "python" | "json" | "logfmt" | "logcat" | "apache"
+            | "syslog" | "cbs" | "bgl" => message.to_string(),
+            other => panic!("say what message a line of the new layout {other} gives"),
+        }
+    }
+
+    #[test]
+    fn every_layout_gives_each_line_its_message_as_template() {
+        let keys = KeyMaker::new(KeySpec::parse("level,template").unwrap(), 2024);
+        let detector = Detector::default();
+        let time = logmr::civil::civil(1_733_841_201_978);
+        let (mut line, mut key, mut want) = (Vec::new(), Vec::new(), Vec::new());
+        for layout in LAYOUTS {
+            for &(level, spelling) in layout.spellings {
+                for (i, message) in MESSAGES.iter().enumerate() {
+                    let machine = 1 + i as u32 * 7;
+                    let fields = Fields {
+                        time: &time,
+                        unix_secs: 1_733_841_201,
+                        machine,
+                        level: spelling,
+                        message,
+                        number: 40 + i as u64,
+                    };
+                    line.clear();
+                    write_line(layout, &fields, &mut line);
+                    let line = line.strip_suffix(b"\n").unwrap_or(&line);
+                    keys.write_key(&detector, line, &mut key);
+                    let machine = String::from_utf8(machine_key(machine)).unwrap();
+                    let filled = message.replace("{n}", &(40 + i).to_string());
+                    want.clear();
+                    want.extend_from_slice(level.as_bytes());
+                    want.push(b'|');
+                    template::write(
+                        message_of(layout.name, &machine, &filled).as_bytes(),
+                        &mut want,
+                    );
+                    assert_eq!(
+                        String::from_utf8_lossy(&key),
+                        String::from_utf8_lossy(&want),
+                        "{}: {}",
+                        layout.name,
+                        String::from_utf8_lossy(line)
+                    );
+                }
+            }
+        }
+    }
+}

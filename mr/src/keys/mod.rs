@@ -283,6 +283,7 @@ impl KeyMaker {
         let (level, span) = detector.locate(&line);
         let source = match line.layout() {
             Layout::Delimited(delimited) => delimited.source(line.bytes(), span),
+            Layout::Apache(apache) => apache.source(),
             _ => span.and_then(|span| source::after_level(line.bytes(), span)),
         };
         self.write_parts(detector, level, stamp, Some((&line, span, source)), out);

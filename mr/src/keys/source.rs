@@ -5,6 +5,7 @@
 //! - syslog (`Mon dd HH:MM:SS host prog: …`, with or without `<PRI>`): the host.
 //! - logcat: the tag.
 //! - BlueGene/L (`- 1117838570 2005.06.03 NODE …`): the node.
+//! - Apache's error log: the client's address, else the 2.4 module.
 //! - Python's default (`… - NAME - LEVEL - msg`): the logger name.
 //! - Otherwise the token after the level word, past bracketed groups such as
 //!   a log4j thread (`INFO [main] org.apache.X: …` gives `org.apache.X`),
@@ -140,6 +141,7 @@ pub fn find<'a>(line: &Line<'a>, after: Option<(usize, usize)>) -> Option<&'a [u
             }
         }
         Layout::BlueGene { node } => return Some(node),
+        Layout::Apache(apache) => return apache.source().map(|(start, end)| &bytes[start..end]),
         Layout::Logfmt => {
             if let Some(value) = logfmt::value(bytes, SOURCE_KEYS) {
                 return Some(value);

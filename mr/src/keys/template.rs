@@ -2,7 +2,8 @@
 //! same event groups under one key whatever its numbers, ids and hosts.
 //!
 //! The message is the JSON `msg`/`message` value, the logfmt `msg=` value,
-//! a syslog or logcat line's text after its tag, or the text after the
+//! a syslog or logcat line's text after its tag, an Apache error line's
+//! text after its bracketed groups, or the text after the
 //! source or the level word when the level stands in the line's header. A
 //! line whose level word is in its message, or that has none, loses its
 //! header instead (see [`header`]): leading stamps, ids and names up
@@ -54,6 +55,9 @@ pub fn message<'a>(
     if let Layout::Delimited(delimited) = layout {
         return &line[delimited.message..];
     }
+    if let Layout::Apache(apache) = layout {
+        return &line[apache.message..];
+    }
     if let Layout::Logcat { .. } = layout {
         if let Some(at) = logcat::message_start(line) {
             return &line[at..];
@@ -67,7 +71,8 @@ pub fn message<'a>(
         }
         (None, _) => header::message_start(line),
     };
-    let rest = &line[past_open_groups(line, from)..];
+    let end = header::logger_suffix(line).unwrap_or(line.len());
+    let rest = &line[past_open_groups(line, from).min(end)..end];
     let skip = rest
         .iter()
         .take_while(|b| matches!(b, b' ' | b'\t' | b']' | b':' | b'-' | b'|' | b'>'))

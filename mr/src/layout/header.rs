@@ -123,6 +123,27 @@ pub fn source(line: &[u8]) -> Option<(usize, usize)> {
     found.id
 }
 
+/// Where a trailing log4j logger starts: ` (kafka.server.ReplicaFetcherThread)`
+/// at the end of `line`, as Kafka's layout `[%d] %p %m (%c)%n` writes every
+/// line; a qualified Java class name (two dots or more, the last part
+/// capitalised) in parentheses.
+pub fn logger_suffix(line: &[u8]) -> Option<usize> {
+    let inner = line.strip_suffix(b")")?;
+    let open = memchr::memrchr(b'(', inner)?;
+    let name = &inner[open + 1..];
+    let parts: Vec<&[u8]> = name.split(|&b| b == b'.').collect();
+    let is_part = |p: &[u8]| {
+        p.first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && p.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
+    };
+    let named = parts.len() >= 3
+        && parts.iter().all(|p| is_part(p))
+        && parts.last()?.first()?.is_ascii_uppercase();
+    (named && open > 0 && line[open - 1] == b' ').then(|| open - 1)
+}
+
 /// Past the stamps that follow a header's level word at `from` (HPC's
 /// `switch_module error 1073192214 1 Link ok`): where its message starts.
 pub fn past_stamps(line: &[u8], from: usize) -> usize {
@@ -199,6 +220,29 @@ mod tests {
         for (line, want) in table {
             let got = source(line.as_bytes()).map_or("none", |(s, e)| &line[s..e]);
             assert_eq!(got, want, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_trailing_logger_is_not_the_message() {
+        let line = b"[2024-12-10 14:33:21,978] INFO x: done (kafka.server.ReplicaFetcherThread)";
+        assert_eq!(
+            &line[..logger_suffix(line).unwrap()],
+            b"[2024-12-10 14:33:21,978] INFO x: done"
+        );
+        for kept in [
+            &b"took 5 (ms)"[..],
+            b"see (a.b)",
+            b"loaded (org.example.lower)",
+            b"x(org.example.Foo)",
+            b"(org.example.Foo)",
+        ] {
+            assert_eq!(
+                logger_suffix(kept),
+                None,
+                "{}",
+                String::from_utf8_lossy(kept)
+            );
         }
     }
 

@@ -1,7 +1,7 @@
 //! Log layouts: what a line's bytes say about where its parts are. A line
 //! is classified once, when a key needs more than its level: JSON, syslog
-//! (BSD or RFC 5424), logcat, BlueGene/L, logfmt, a header delimited by
-//! `|` or `;`, or plain, with what each
+//! (BSD or RFC 5424), logcat, Apache's error log, BlueGene/L, logfmt, a
+//! header delimited by `|` or `;`, or plain, with what each
 //! layout places (a host, a tag, a node, a message). The level detector's
 //! fast path reads the same recognisers ([`syslog::pri_severity`],
 //! [`logcat::priority_letter`], [`json::level`]) without classifying.
@@ -11,6 +11,7 @@
 //! Nothing here knows level words or keys: those are the level detector's
 //! and the key makers'.
 
+pub mod apache;
 pub mod delimited;
 pub mod header;
 pub mod json;
@@ -31,6 +32,8 @@ pub enum Layout<'a> {
     /// An Android logcat line, with its priority letter; its tag is
     /// [`logcat::tag`], read only by a key that needs it.
     Logcat { letter: u8 },
+    /// An Apache httpd error line: `[Sun Dec 04 04:47:44 2005] [error] …`.
+    Apache(apache::ApacheError),
     /// A BlueGene/L line: `- 1117838570 2005.06.03 NODE …`.
     BlueGene { node: &'a [u8] },
     /// A logfmt line: its first token is a `KEY=value` pair.
@@ -73,8 +76,8 @@ pub fn is_json(line: &[u8]) -> bool {
     line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-/// The layout of `line`: the first of JSON, syslog, logcat, BlueGene/L,
-/// logfmt and a delimited header that it is, else plain.
+/// The layout of `line`: the first of JSON, syslog, logcat, Apache's error
+/// log, BlueGene/L, logfmt and a delimited header that it is, else plain.
 pub fn classify(line: &[u8]) -> Layout<'_> {
     if is_json(line) {
         return Layout::Json;
@@ -84,6 +87,9 @@ pub fn classify(line: &[u8]) -> Layout<'_> {
     }
     if let Some(letter) = logcat::priority_letter(line) {
         return Layout::Logcat { letter };
+    }
+    if let Some(found) = apache::parse(line) {
+        return Layout::Apache(found);
     }
     if let Some(node) = bluegene_node(line) {
         return Layout::BlueGene { node };
@@ -141,6 +147,7 @@ mod tests {
                 "logcat",
             ),
             ("I/ActivityManager(  585): Start proc", "logcat"),
+            ("[Sun Dec 04 04:47:44 2005] [error] mod_jk child", "apache"),
             (
                 "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO x",
                 "bluegene",
@@ -158,6 +165,7 @@ mod tests {
                 Layout::Json => "json",
                 Layout::Syslog(_) => "syslog",
                 Layout::Logcat { .. } => "logcat",
+                Layout::Apache(_) => "apache",
                 Layout::BlueGene { .. } => "bluegene",
                 Layout::Logfmt => "logfmt",
                 Layout::Delimited(_) => "delimited",

@@ -496,3 +496,58 @@ fn a_full_local_queue_slows_the_generator_and_loses_nothing() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn run_learns_one_template_per_message_from_every_format_mixed() {
+    let dir = TempDir::new("gen-templates");
+    let file = dir.join("mixed.log");
+    let out = run(gen_cmd(&["--format", "mixed", "-n", "20000", "--seed", "3", "-o"]).arg(&file));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Command::new(binary("logmr"))
+        .args(["run", "--by", "template"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let learned: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| line.split(['|', '\t']).nth(1).unwrap().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut want: Vec<String> = ingest::format::MESSAGES
+        .iter()
+        .map(|m| {
+            let mut masked = Vec::new();
+            logmr::keys::template::write(m.replace("{n}", "7").as_bytes(), &mut masked);
+            String::from_utf8(masked).unwrap()
+        })
+        .collect();
+    want.sort();
+    assert_eq!(learned, want);
+}
+
+#[test]
+fn a_broker_that_is_down_is_said_once_per_kind_then_with_a_count() {
+    let out = run(&mut gen_cmd(&[
+        "--brokers",
+        "127.0.0.1:1",
+        "-n",
+        "1",
+        "--connect-timeout",
+        "12",
+    ]));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // librdkafka reports a down broker hundreds of times in these 12 s.
+    assert!(err.lines().count() <= 8, "{err}");
+    assert!(
+        err.contains("more since the last warning of this kind"),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("logmr-gen: error: cannot reach the Kafka brokers"),
+        "{err}"
+    );
+}
