@@ -3,11 +3,11 @@
 # property tests, CLI tests, end-to-end tests against real Apache Kafka, HDFS
 # and YARN (and secure ones: a KDC, HDFS with Kerberos, Kafka with
 # SASL_SSL), the benchmark harness on a tiny corpus, the criterion benchmarks
-# once each, the fuzz targets for a bounded time, shell script checks, and
-# the whole pipeline, on the embedded default, on the real services and on
-# the secure ones.
+# once each, the fuzz targets for a bounded time, shell script checks, the
+# README's quick start without Java, and the whole pipeline, on the embedded
+# default, on the real services and on the secure ones.
 # Installs what it needs (shellcheck, gawk, ripgrep, pigz, valgrind, time, binutils,
-# chromium, Maven, python3-venv, krb5-user; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
+# chromium, man-db, Maven, python3-venv, krb5-user; PySpark from PyPI; cargo-fuzz and, pinned, cargo-zigbuild
 # from crates.io and zig from PyPI; Kafka and Hadoop jars from Maven
 # Central into ~/.m2) when missing.
 #
@@ -116,6 +116,9 @@ cargo test -p logmr-bench --benches
 
 step "fuzz targets, 30 s each"
 bash mr/fuzz/run.sh 30
+
+step "the README's quick start, word for word, with java and mvn made to fail"
+bash tests/quick-start.sh
 
 step "the whole pipeline on one machine (README command 1)"
 bash hadoop-jobs/pipeline.sh
