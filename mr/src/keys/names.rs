@@ -145,8 +145,9 @@ impl Namer {
         for (i, seen) in self.seen.iter().enumerate() {
             let name = if names.last() == Some(&Name::TemplateId) {
                 Name::Template
-            } else if let Some(Some(bucket)) = seen.time {
-                Name::Time(bucket)
+            } else if let Some(time) = seen.time {
+                // Every value `-`: no time, no source, nothing to name.
+                time.map_or(Name::Key, Name::Time)
             } else if seen.template_id && i + 1 < self.seen.len() {
                 Name::TemplateId
             } else if seen.level {
@@ -173,9 +174,10 @@ pub fn infer<'a>(keys: impl IntoIterator<Item = &'a [u8]>) -> Vec<Name> {
 
 /// The parts a chart is "per": `level and hour`, `level, source and hour`.
 pub fn per(names: &[Name]) -> String {
+    let named = names.iter().any(|n| *n != Name::Key);
     let words: Vec<&str> = names
         .iter()
-        .filter(|n| **n != Name::TemplateId)
+        .filter(|n| **n != Name::TemplateId && !(named && **n == Name::Key))
         .map(|n| n.as_str())
         .collect();
     match words.as_slice() {
@@ -216,6 +218,10 @@ mod tests {
             ["level", "template"]
         );
         assert_eq!(names_of(&["INFO", "WARN|x"]), ["key"]);
+        // A part that is `-` in every key names nothing, and the title
+        // leaves it out.
+        assert_eq!(names_of(&["INFO|-", "WARN|-"]), ["level", "key"]);
+        assert_eq!(per(&infer([&b"INFO|-"[..]])), "level");
         assert_eq!(names_of(&[]), ["key"]);
         // Two steps in one position are not one time part.
         assert_eq!(
