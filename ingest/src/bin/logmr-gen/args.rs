@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, value_name = "WEIGHTS", default_value = DEFAULT_WEIGHTS)]
     pub levels: String,
 
-    /// Number of machines, machine-01 to machine-N (the Kafka key).
+    /// Number of machines, 1 to 99: machine-01 to machine-N (the Kafka key).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=99))]
     pub machines: u32,
 
