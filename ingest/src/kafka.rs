@@ -111,7 +111,7 @@ impl Repeats {
     }
 }
 
-static REPORTED: Mutex<Option<Repeats>> = Mutex::new(None);
+static REPORTED: Mutex<Repeats> = Mutex::new(Repeats { said: Vec::new() });
 
 /// Reports an error librdkafka gives in the background on stderr: the
 /// first of each kind at once, then at most every [`REPEAT_EVERY`] with a
@@ -121,10 +121,7 @@ pub fn report_client_error(program: &str, error: &KafkaError, reason: &str) {
     crate::refusal::note_kafka(error, reason);
     let kind = error.to_string();
     let mut reported = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
-    match reported
-        .get_or_insert_with(Repeats::default)
-        .note(&kind, Instant::now())
-    {
+    match reported.note(&kind, Instant::now()) {
         Some(0) => eprintln!("{program}: warning: {error}: {reason}"),
         Some(n) => eprintln!(
             "{program}: warning: {error}: {reason} ({n} more since the last warning of this kind)"

@@ -158,6 +158,12 @@ impl Template {
         format!("{:012x}", self.id)
     }
 
+    /// Is `part` a template id as [`Template::write_id`] writes it: 12
+    /// lower-case hex digits?
+    pub fn is_id(part: &[u8]) -> bool {
+        part.len() == 12 && part.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+
     /// Appends [`Template::id`] to `out`, without allocating.
     pub fn write_id(&self, out: &mut Vec<u8>) {
         for shift in (0..12).rev() {

@@ -90,19 +90,16 @@ impl RowWriter {
         share: Option<f64>,
     ) -> io::Result<()> {
         match self.format {
-            Format::Tsv => {
-                out.write_all(key)?;
-                out.write_all(&self.separator)?;
-                out.write_all(digits(count, 1).as_bytes())?;
-                if let Some(share) = share {
-                    write!(
-                        out,
-                        "{}{share:.1}",
-                        String::from_utf8_lossy(&self.separator)
-                    )?;
+            Format::Tsv => match share {
+                None => write_count(out, key, &self.separator, count),
+                Some(share) => {
+                    out.write_all(key)?;
+                    out.write_all(&self.separator)?;
+                    out.write_all(digits(count, 1).as_bytes())?;
+                    out.write_all(&self.separator)?;
+                    writeln!(out, "{share:.1}")
                 }
-                out.write_all(b"\n")
-            }
+            },
             Format::Csv => {
                 if !self.started {
                     self.started = true;
@@ -205,13 +202,26 @@ impl<'a> Formatted<'a> {
 
 impl Write for Formatted<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        if let Some(end) = memchr::memrchr(b'\n', &self.pending) {
-            let lines: Vec<u8> = self.pending.drain(..=end).collect();
-            for line in lines[..end].split(|&b| b == b'\n') {
-                self.line(line)?;
-            }
+        let mut rest = buf;
+        if !self.pending.is_empty() {
+            let Some(end) = memchr::memchr(b'\n', rest) else {
+                self.pending.extend_from_slice(rest);
+                return Ok(buf.len());
+            };
+            // The line begun in earlier writes; its buffer is kept for the next.
+            let mut begun = std::mem::take(&mut self.pending);
+            begun.extend_from_slice(&rest[..end]);
+            let done = self.line(&begun);
+            begun.clear();
+            self.pending = begun;
+            done?;
+            rest = &rest[end + 1..];
         }
+        let whole = memchr::memrchr(b'\n', rest).map_or(0, |last| last + 1);
+        for line in rest[..whole].split_inclusive(|&b| b == b'\n') {
+            self.line(&line[..line.len() - 1])?;
+        }
+        self.pending.extend_from_slice(&rest[whole..]);
         Ok(buf.len())
     }
 

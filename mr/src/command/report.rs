@@ -122,7 +122,8 @@ pub fn run(opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
         None => format!("Log lines per {}", per(&names)),
     };
     if opts.svg.is_some() || opts.html.is_some() {
-        if let Some(t) = timeline(&rows, &names) {
+        let timeline = timeline(&rows, &names);
+        if let Some(t) = &timeline {
             let untimed = crate::report::total(t.untimed.iter().copied());
             if untimed > 0 {
                 super::warn(format_args!(
@@ -130,12 +131,14 @@ pub fn run(opts: &ReportOptions, out: &mut dyn Write) -> Result<()> {
                 ));
             }
         }
-    }
-    if let Some(path) = &opts.svg {
-        write_file(path, &svg::chart(&rows, &names, &title))?;
-    }
-    if let Some(path) = &opts.html {
-        write_file(path, &html::page(&rows, &names, &title))?;
+        let chart = svg::chart(&rows, &names, timeline.as_ref(), &title);
+        if let Some(path) = &opts.svg {
+            write_file(path, &chart)?;
+        }
+        if let Some(path) = &opts.html {
+            let page = html::page(&rows, &names, timeline.is_some(), &title, &chart);
+            write_file(path, &page)?;
+        }
     }
     match opts.format {
         None => table::write(&rows, opts.width, out).map_err(Error::Write)?,

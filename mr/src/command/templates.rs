@@ -254,7 +254,7 @@ pub fn template_id(key: &[u8]) -> Option<&[u8]> {
     parts[..parts.len() - 1]
         .iter()
         .rev()
-        .find(|p| p.len() == 12 && p.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .find(|p| Template::is_id(p))
         .copied()
 }
 

@@ -11,6 +11,7 @@ use ahash::AHashSet;
 
 use super::{JOINER, KeySpec, NO_TIME, Part};
 use crate::civil::Bucket;
+use crate::learn::Template;
 use crate::level::LevelTable;
 
 /// What one part of a key holds.
@@ -103,10 +104,6 @@ impl Default for Namer {
     }
 }
 
-fn is_template_id(part: &[u8]) -> bool {
-    part.len() == 12 && part.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
 impl Namer {
     pub fn add(&mut self, key: &[u8]) {
         if self.ragged {
@@ -130,7 +127,7 @@ impl Namer {
                 };
             }
             seen.level &= self.levels.contains(part);
-            seen.template_id &= is_template_id(part);
+            seen.template_id &= Template::is_id(part);
             seen.text |= part.iter().any(|&b| b == b' ' || b == b'<');
         }
     }

@@ -131,16 +131,16 @@ pub fn logger_suffix(line: &[u8]) -> Option<usize> {
     let inner = line.strip_suffix(b")")?;
     let open = memchr::memrchr(b'(', inner)?;
     let name = &inner[open + 1..];
-    let parts: Vec<&[u8]> = name.split(|&b| b == b'.').collect();
     let is_part = |p: &[u8]| {
         p.first()
             .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
             && p.iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
     };
-    let named = parts.len() >= 3
-        && parts.iter().all(|p| is_part(p))
-        && parts.last()?.first()?.is_ascii_uppercase();
+    let class = &name[memchr::memrchr(b'.', name).map_or(0, |dot| dot + 1)..];
+    let named = memchr::memchr_iter(b'.', name).count() >= 2
+        && name.split(|&b| b == b'.').all(is_part)
+        && class.first()?.is_ascii_uppercase();
     (named && open > 0 && line[open - 1] == b' ').then(|| open - 1)
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{Row, by_count, escape, svg, timeline};
+use super::{Row, by_count, escape};
 use crate::civil::Bucket;
 use crate::keys::names::Name;
 
@@ -12,13 +12,11 @@ pub const MAX_ROWS: usize = 200;
 /// The rows of the page's table: in time order when the keys have a time
 /// part (then by severity, lines without a time last), largest first
 /// otherwise.
-fn table_order<'r>(rows: &'r [Row], names: &[Name]) -> Vec<&'r Row> {
-    let Some(at) = names.iter().position(|n| matches!(n, Name::Time(_))) else {
+fn table_order<'r>(rows: &'r [Row], names: &[Name], timed: bool) -> Vec<&'r Row> {
+    let at = names.iter().position(|n| matches!(n, Name::Time(_)));
+    let Some(at) = at.filter(|_| timed) else {
         return by_count(rows);
     };
-    if timeline(rows, names).is_none() {
-        return by_count(rows);
-    }
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_cached_key(|row| {
         let mut parts: Vec<&str> = row.key.split('|').collect();
@@ -29,8 +27,10 @@ fn table_order<'r>(rows: &'r [Row], names: &[Name]) -> Vec<&'r Row> {
     sorted
 }
 
-/// The page for `rows`, whose key parts are `names`, titled `title`.
-pub fn page(rows: &[Row], names: &[Name], title: &str) -> String {
+/// The page for `rows`, whose key parts are `names`, titled `title`: the
+/// SVG `chart` of them, then their table (in time order when `timed`, the
+/// chart being their timeline).
+pub fn page(rows: &[Row], names: &[Name], timed: bool, title: &str, chart: &str) -> String {
     let total = super::total(rows.iter().map(|r| r.count));
     let mut out = String::new();
     let _ = write!(
@@ -43,12 +43,12 @@ pub fn page(rows: &[Row], names: &[Name], title: &str) -> String {
          tr:nth-child(even) {{ background: #f4f4f4; }}\n</style>\n</head>\n<body>\n",
         t = escape(title)
     );
-    out.push_str(&svg::chart(rows, names, title));
+    out.push_str(chart);
     let _ = writeln!(
         out,
         "<table>\n<tr><th>key</th><th>lines</th><th>share</th></tr>"
     );
-    for row in table_order(rows, names).into_iter().take(MAX_ROWS) {
+    for row in table_order(rows, names, timed).into_iter().take(MAX_ROWS) {
         let share = if total > 0 {
             100.0 * row.count as f64 / total as f64
         } else {

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Row, by_count, colour, escape, timeline};
+use super::{Row, Timeline, by_count, colour, escape};
 use crate::keys::names::Name;
 
 const WIDTH: f64 = 960.0;
@@ -67,11 +67,15 @@ fn char_width(c: char) -> u32 {
     }
 }
 
-/// The width of `text` set at `size` pixels, with a tenth more for a wider
-/// fallback font.
-pub fn text_width(text: &str, size: f64) -> f64 {
-    let thousandths: u32 = text.chars().map(char_width).sum();
+/// Thousandths of an em as pixels at `size`, with a tenth more for a
+/// wider fallback font.
+fn pixels(thousandths: u32, size: f64) -> f64 {
     f64::from(thousandths) / 1000.0 * size * 1.1
+}
+
+/// The width of `text` set at `size` pixels.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    pixels(text.chars().map(char_width).sum(), size)
 }
 
 /// `text` cut to fit in `width` pixels at `size`, the cut marked with an
@@ -84,7 +88,7 @@ pub fn fit(text: &str, width: f64, size: f64) -> String {
     let mut cut = String::new();
     let mut used = 0.0;
     for c in text.chars() {
-        let w = text_width(c.encode_utf8(&mut [0; 4]), size);
+        let w = pixels(char_width(c), size);
         if used + w > room {
             break;
         }
@@ -105,13 +109,14 @@ fn axis_title(out: &mut String, text: &str, x: f64, y: f64, angle: i32) {
     );
 }
 
-/// The chart of `rows`, whose key parts are `names`, titled `title`.
-pub fn chart(rows: &[Row], names: &[Name], title: &str) -> String {
+/// The chart of `rows`, whose key parts are `names`, titled `title`: the
+/// columns of their `timeline` when they have one, bars otherwise.
+pub fn chart(rows: &[Row], names: &[Name], timeline: Option<&Timeline>, title: &str) -> String {
     let mut out = String::new();
-    match timeline(rows, names) {
+    match timeline {
         Some(t) => {
             header(&mut out, title, HEIGHT);
-            columns(&mut out, &t);
+            columns(&mut out, t);
         }
         None => {
             let shown = rows.len().min(MAX_BARS);
@@ -125,7 +130,7 @@ pub fn chart(rows: &[Row], names: &[Name], title: &str) -> String {
     out
 }
 
-fn columns(out: &mut String, t: &super::Timeline) {
+fn columns(out: &mut String, t: &Timeline) {
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let n = t.buckets.len();

@@ -83,10 +83,6 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         usize::from,
     );
     let format = Format::from(args.format);
-    let names = match &keys {
-        Some(keys) => of_spec(keys.spec(), keys.spec().template_part().is_some()),
-        None => of_spec(&KeySpec::default(), false),
-    };
     let mut opts = RunOptions {
         read: args.read.options(),
         detector,
@@ -99,6 +95,10 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     if format == Format::Tsv {
         return counts(&opts, args.emit_each, out);
     }
+    let names = match &opts.keys {
+        Some(keys) => of_spec(keys.spec(), keys.spec().template_part().is_some()),
+        None => of_spec(&KeySpec::default(), false),
+    };
     let rows = RowWriter::new(format, &names, b"\t");
     opts.separator = b"\t".to_vec();
     let mut formatted = Formatted::new(out, rows);
